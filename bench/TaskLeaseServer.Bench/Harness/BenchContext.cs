@@ -25,6 +25,8 @@ public sealed class BenchContext(BenchOptions options, Report report)
     public TimeSpan Phase => TimeSpan.FromSeconds(Options.Seconds);
     /// <summary>Unique per run, so pipelines created against a long-lived --url server never collide.</summary>
     public string RunId { get; } = Guid.NewGuid().ToString("N")[..8];
+    /// <summary>Figures one scenario leaves for another to compare against (e.g. the HTTP cycle rate).</summary>
+    public Dictionary<string, double> Figures { get; } = new(StringComparer.Ordinal);
 
     public async Task<ServerTarget> OpenServer()
     {

@@ -79,6 +79,7 @@ public static class CycleScenario
 
         var cycle = Combine(cycles);
         var ceiling = Combine(ceilings);
+        context.Figures["cycle/s"] = cycle.PerSecond;
         var report = context.Report;
         report.Info("cycle", $"cycles/s ({o.Agents} agents: claim → event → transition)", Report.Rate(cycle.PerSecond, "/s"));
         report.Info("cycle", "HTTP ceiling loops/s (same agents, 3× GET /health)", Report.Rate(ceiling.PerSecond, "/s"));
