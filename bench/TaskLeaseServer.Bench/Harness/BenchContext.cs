@@ -8,6 +8,9 @@ public sealed class ServerTarget(Uri url, ServerProcess? process, string? apiTok
     public ServerProcess? Process { get; } = process;
     public BenchClient Client { get; } = new(url, apiToken);
 
+    /// <summary>Server CPU time so far, or zero when the server is not ours to read.</summary>
+    public TimeSpan Cpu() => Process?.CpuTime() ?? TimeSpan.Zero;
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -54,6 +54,9 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public long? CurrentRssBytes() => ProcStatus.Kilobytes(Pid, "VmRSS") * 1024;
 
+    /// <summary>CPU time the server has used so far (user + system), from /proc/&lt;pid&gt;/stat.</summary>
+    public TimeSpan? CpuTime() => ProcStatus.CpuTime(Pid);
+
     private async Task WaitUntilHealthy()
     {
         using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
@@ -113,9 +116,24 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 }
 
-/// <summary>Reads one "Name:   1234 kB" line of /proc/&lt;pid&gt;/status.</summary>
+/// <summary>Figures of a process from /proc: "Name:   1234 kB" lines of status, CPU ticks of stat.</summary>
 public static class ProcStatus
 {
+    /// <summary>Linux reports utime and stime in clock ticks of 1/100 s (USER_HZ) on every common build.</summary>
+    private const double TicksPerSecond = 100;
+
+    public static TimeSpan? CpuTime(int pid)
+    {
+        var path = $"/proc/{pid}/stat";
+        if (!File.Exists(path)) return null;
+        var stat = File.ReadAllText(path);
+        // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture)
+                    + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / TicksPerSecond);
+    }
+
     public static long? Kilobytes(int pid, string name)
     {
         var path = $"/proc/{pid}/status";

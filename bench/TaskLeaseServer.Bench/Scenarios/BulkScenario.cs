@@ -20,8 +20,11 @@ public static class BulkScenario
         await Seeder.Seed(server.Client, pipeline, 5_000, o.BulkClients);   // warm-up
 
         // Bounded by time, and by count so a very fast server still stops.
+        var cpu = server.Cpu();
         var result = await Seeder.Seed(server.Client, pipeline, 50_000_000, o.BulkClients, timeLimit: context.Phase);
+        cpu = server.Cpu() - cpu;
         context.Report.Check("bulk", $"tasks created/s ({o.BulkClients} clients × {Seeder.BatchSize} per request)",
             Report.Rate(result.PerSecond, "/s"), "≥ 50,000/s", result.PerSecond >= Target);
+        context.Report.Info("bulk", "server CPU per task created", Report.CpuPer(cpu, result.Tasks));
     }
 }

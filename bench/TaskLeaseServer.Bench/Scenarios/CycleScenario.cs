@@ -71,10 +71,15 @@ public static class CycleScenario
         var slice = context.Phase / rounds;
         var cycles = new List<LoadResult>();
         var ceilings = new List<LoadResult>();
+        TimeSpan ceilingCpu = default, cycleCpu = default;
         for (var r = 0; r < rounds; r++)
         {
+            var cpu = server.Cpu();
             ceilings.Add(await Load.Run(o.Agents, slice, Ceiling));
+            ceilingCpu += server.Cpu() - cpu;
+            cpu = server.Cpu();
             cycles.Add(await Load.Run(o.Agents, slice, Cycle));
+            cycleCpu += server.Cpu() - cpu;
         }
 
         var cycle = Combine(cycles);
@@ -85,6 +90,7 @@ public static class CycleScenario
         report.Info("cycle", "HTTP ceiling loops/s (same agents, 3× GET /health)", Report.Rate(ceiling.PerSecond, "/s"));
         var ratio = cycle.PerSecond / ceiling.PerSecond;
         report.Check("cycle", "cycle ÷ ceiling", Report.Ratio(ratio), "≥ 0.50×", ratio >= 0.5);
+        report.Info("cycle", "server CPU per cycle / per ceiling loop", $"{Report.CpuPer(cycleCpu, cycle.Loops + cycle.IdleLoops)} / {Report.CpuPer(ceilingCpu, ceiling.Loops)}");
         foreach (var kind in new[] { "claim", "event", "transition", "health" })
         {
             var lat = kind == "health" ? ceiling.Latencies : cycle.Latencies;

@@ -75,10 +75,13 @@ public static class StorageScenario
             }
 
             await Load.Run(o.Agents, TimeSpan.FromSeconds(Math.Min(2, o.Seconds * 0.3)), Cycle);   // warm-up
+            var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var result = await Load.Run(o.Agents, context.Phase, Cycle);
+            cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
 
             var report = context.Report;
             report.Info("storage", $"cycles/s in-process, no HTTP ({o.Agents} agents, 3 write units per cycle)", Report.Rate(result.PerSecond, "/s"));
+            report.Info("storage", "process CPU per cycle (storage + the in-process agents)", Report.CpuPer(cpu, result.Loops + result.IdleLoops));
             foreach (var kind in new[] { "claim", "event", "transition" })
             {
                 report.Info("storage", $"{kind} unit p50 / p99 (queue wait + commit)",
