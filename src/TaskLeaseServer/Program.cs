@@ -39,6 +39,8 @@ app.MapDependencies();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();
+app.MapOtlp();
+app.MapSpans();
 
 await app.RunAsync();
 return 0;

@@ -54,6 +54,7 @@ public static class ServerComposition
         services.AddSingleton<RunStore>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HealthStore>();
+        services.AddSingleton<OtlpStore>();
     }
 
     public static void AddBackgroundWork(this IServiceCollection services)
