@@ -29,7 +29,8 @@ public sealed class OtlpIngestFacts
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 0xFF, 0xFF, 0xFF })]            // not protobuf at all
     [InlineData(new byte[] { 0x0A, 0x05, 0x01 })]            // a length that runs past the end
-    [InlineData(new byte[] { 0x68, 0x65, 0x6C, 0x6C, 0x6F })] // "hello": decodes, but holds no spans
+    [InlineData(new byte[] { 0x0A, 0x00 })]                  // one empty resource_spans: decodes, holds no spans
+    [InlineData(new byte[] { 0x68, 0x65, 0x6C, 0x6C, 0x6F })] // "hello": field 13, then an obsolete group tag
     public async Task Protobuf_WithoutDecodableSpans_IsStoredAsBlobWithNoSpans(byte[] body)
     {
         await using var server = new ServerFixture();

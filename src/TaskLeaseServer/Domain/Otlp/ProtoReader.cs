@@ -39,28 +39,6 @@ public ref struct ProtoReader(ReadOnlySpan<byte> data)
         return ((int)field, (WireType)type);
     }
 
-    public ulong ReadVarint()
-    {
-        ulong value = 0;
-        for (var i = 0; i < MaxVarintBytes; i++)
-        {
-            if (_pos >= _data.Length) throw Truncated();
-            var b = _data[_pos++];
-            value |= (ulong)(b & 0x7F) << (7 * i);
-            if (b < 0x80) return value;
-        }
-        throw new ProtobufFormatException("varint longer than 10 bytes");
-    }
-
-    public ulong ReadFixed64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
-
-    public ReadOnlySpan<byte> ReadLengthDelimited()
-    {
-        var length = ReadVarint();
-        if (length > (ulong)(_data.Length - _pos)) throw new ProtobufFormatException($"declared length {length} runs past the end of the message");
-        return Take((int)length);
-    }
-
     /// <summary>Reads a field's value as the wire type the schema gives it, or fails if it came as another.</summary>
     public ulong ReadVarint(WireType actual)
     {
@@ -90,6 +68,28 @@ public ref struct ProtoReader(ReadOnlySpan<byte> data)
             case WireType.LengthDelimited: ReadLengthDelimited(); break;
             case WireType.Fixed32: Take(4); break;
         }
+    }
+
+    private ulong ReadVarint()
+    {
+        ulong value = 0;
+        for (var i = 0; i < MaxVarintBytes; i++)
+        {
+            if (_pos >= _data.Length) throw Truncated();
+            var b = _data[_pos++];
+            value |= (ulong)(b & 0x7F) << (7 * i);
+            if (b < 0x80) return value;
+        }
+        throw new ProtobufFormatException("varint longer than 10 bytes");
+    }
+
+    private ulong ReadFixed64() => BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
+
+    private ReadOnlySpan<byte> ReadLengthDelimited()
+    {
+        var length = ReadVarint();
+        if (length > (ulong)(_data.Length - _pos)) throw new ProtobufFormatException($"declared length {length} runs past the end of the message");
+        return Take((int)length);
     }
 
     private static void Expect(WireType actual, WireType wanted)
