@@ -1,5 +1,6 @@
 using System.Text;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain.Otlp;
 using TaskLeaseServer.Storage.Sqlite;
@@ -15,9 +16,13 @@ internal static class OtlpApi
 {
     public static void MapOtlp(this IEndpointRouteBuilder app)
     {
-        var limit = new BodyLimit(DecodedSpans.MaxBodyBytes);
-        app.MapResource("/v1/traces").MapPost("", Ingest).WithMetadata(limit);
-        app.MapResource("/otlp/v1/traces").MapPost("", Ingest).WithMetadata(limit);
+        foreach (var path in (string[])["/v1/traces", "/otlp/v1/traces"])
+        {
+            // No Accepts metadata: it would make routing turn away content types, and every one is accepted.
+            app.MapResource(path).MapPost("", Ingest).WithMetadata(new BodyLimit(DecodedSpans.MaxBodyBytes))
+                .WithDescription("Body: an OTLP ExportTraceServiceRequest, protobuf (decoded) or JSON; any other content type is kept as a blob.")
+                .Answers<OtlpIngestResponse>().Errors(400, 401, 413);
+        }
     }
 
     private static Task<Reply> Ingest(HttpContext http, Writes writes)

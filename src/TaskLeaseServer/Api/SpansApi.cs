@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -11,8 +12,13 @@ namespace TaskLeaseServer.Api;
 /// </summary>
 internal static class SpansApi
 {
-    public static void MapSpans(this IEndpointRouteBuilder app) =>
-        app.MapResource("/spans").MapGet("", List);
+    public static void MapSpans(this IEndpointRouteBuilder app)
+    {
+        ContractDocument.Name(typeof(SpanView), "Span");
+        ContractDocument.Name(typeof(Page<SpanView>), "PaginatedSpans");
+        app.MapResource("/spans").MapGet("", List)
+            .Query("run_id", "task_id", "trace_id", "limit", "cursor").Answers<Page<SpanView>>().Errors(400, 401);
+    }
 
     private static Reply List(HttpContext http, OtlpStore store)
     {

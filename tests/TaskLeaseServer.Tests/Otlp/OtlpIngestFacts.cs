@@ -228,6 +228,23 @@ public sealed class OtlpIngestFacts
         (await server.Http.AllSpans("trace_id=t1")).Should().HaveCount(1);
     }
 
+    [Fact]
+    public async Task OpenApiDocument_DescribesIngestAndSpans_WithTheContractsSchemaName()
+    {
+        await using var server = new ServerFixture();
+
+        var document = JsonDocument.Parse(await server.Http.GetStringAsync("/openapi.json")).RootElement;
+
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/v1/traces", "/otlp/v1/traces" })
+        {
+            paths.GetProperty(path).GetProperty("post").GetProperty("responses").GetProperty("200").GetRawText()
+                .Should().Contain("#/components/schemas/OtlpIngestResponse");
+        }
+        paths.GetProperty("/spans").GetProperty("get").GetProperty("responses").GetProperty("200").GetRawText()
+            .Should().Contain("#/components/schemas/PaginatedSpans");
+    }
+
     private static (long?, long?) Nanos(JsonElement span) =>
         (span.GetProperty("start_time_unix_nano").GetInt64(), span.GetProperty("end_time_unix_nano").GetInt64());
 
