@@ -53,7 +53,9 @@ public static class CommandLine
         if (sweepMs is < 10 or > 3_600_000) return Fail("the sweep interval must be between 10 ms and 1 hour");
 
         var otlpRetentionMs = config.OtlpRetentionMs ?? 7 * 86_400_000L;
-        if (otlpRetentionMs < 1) return Fail("otlp_retention_ms must be a positive number of milliseconds");
+        // Bounded above so the TimeSpan cannot overflow.
+        if (otlpRetentionMs is < 1 or > 100 * 365 * 86_400_000L)
+            return Fail("otlp_retention_ms must be a number of milliseconds between 1 and 100 years");
 
         var synchronous = flags.GetValueOrDefault("--synchronous") ?? config.Synchronous ?? "normal";
         if (synchronous is not ("normal" or "full")) return Fail($"invalid synchronous mode \"{synchronous}\": use normal or full");

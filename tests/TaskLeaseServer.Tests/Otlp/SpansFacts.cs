@@ -117,11 +117,15 @@ public sealed class SpansFacts
             var defaulted = CommandLine.Parse(["--config", config], _ => null).Options!;
             File.WriteAllText(config, """{"otlp_retention_ms":0}""");
             var rejected = CommandLine.Parse(["--config", config], _ => null);
+            File.WriteAllText(config, """{"otlp_retention_ms":9000000000000000000}""");
+            var overflowing = CommandLine.Parse(["--config", config], _ => null);
 
             configured.OtlpRetention.Should().Be(TimeSpan.FromHours(1));
             defaulted.OtlpRetention.Should().Be(TimeSpan.FromDays(7));
             rejected.Options.Should().BeNull();
             rejected.Error.Should().Contain("otlp_retention_ms");
+            overflowing.Options.Should().BeNull();
+            overflowing.Error.Should().Contain("otlp_retention_ms");
         }
         finally
         {
