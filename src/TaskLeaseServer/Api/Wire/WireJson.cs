@@ -27,6 +27,8 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(Page<RunEvent>))]
 [JsonSerializable(typeof(TransitionResponse))]
+[JsonSerializable(typeof(OtlpIngestResponse))]
+[JsonSerializable(typeof(Page<SpanView>))]
 internal sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>The instance every reply uses: like Default, but quotes and non-ASCII text stay readable.</summary>
