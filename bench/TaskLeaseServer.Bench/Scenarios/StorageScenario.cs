@@ -67,7 +67,7 @@ public static class StorageScenario
                 var trigger = agent % 2 == 0 ? "submit" : "reject";
                 await queue.Write(ctx =>
                 {
-                    var (lease, request) = RunStore.Authorize(ctx, runId, hash, () => new TransitionRequest(trigger, null, null, null, null));
+                    var (lease, request) = RunStore.Authorize(ctx, runId, hash, () => new TransitionCommand(trigger, null, null, null, null));
                     return runs.Transition(ctx, lease, request);
                 });
                 lat.Add("transition", t);
