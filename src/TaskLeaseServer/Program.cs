@@ -39,6 +39,9 @@ app.MapDependencies();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();
+app.MapArtifacts();
+app.MapOps();
+app.MapStore();
 
 await app.RunAsync();
 return 0;

@@ -54,6 +54,9 @@ public static class ServerComposition
         services.AddSingleton<RunStore>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HealthStore>();
+        services.AddSingleton<KvStore>();
+        services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<OpsQueueStore>();
     }
 
     public static void AddBackgroundWork(this IServiceCollection services)

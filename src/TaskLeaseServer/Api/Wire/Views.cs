@@ -49,3 +49,12 @@ public sealed record HeartbeatResponse(long ExpiresAtMs);
 public sealed record RunEvent(long Id, string RunId, long TsMs, string Kind, RawJson Data);
 
 public sealed record TransitionResponse(string PreviousStage, string NewStage, string Trigger);
+
+public sealed record Artifact(string Id, string? TaskId, string? RunId, long CreatedAtMs, string Kind, string Uri,
+    string? Sha256, long? SizeBytes, RawJson Meta);
+
+public sealed record StoreEntry(string Namespace, string Key, RawJson Value, long CreatedAtMs, long UpdatedAtMs);
+
+public sealed record OpsQueueRole(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
+    long StuckCount, long NearExpiryLeases);
+public sealed record OpsQueueResponse(IReadOnlyList<OpsQueueRole> Roles, long GeneratedAtMs);

@@ -27,6 +27,10 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(Page<RunEvent>))]
 [JsonSerializable(typeof(TransitionResponse))]
+[JsonSerializable(typeof(Page<Artifact>))]
+[JsonSerializable(typeof(StoreEntry))]
+[JsonSerializable(typeof(List<StoreEntry>))]
+[JsonSerializable(typeof(OpsQueueResponse))]
 internal sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>The instance every reply uses: like Default, but quotes and non-ASCII text stay readable.</summary>
