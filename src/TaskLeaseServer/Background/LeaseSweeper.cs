@@ -13,6 +13,7 @@ public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOpt
     ILogger<LeaseSweeper> log) : BackgroundService
 {
     private const int BatchSize = 500;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private long _lastPurgeMs;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,8 +32,21 @@ public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOpt
         }
     }
 
-    /// <summary>One full sweep; returns how many leases were reaped.</summary>
+    /// <summary>One full sweep; returns how many leases were reaped. Sweeps never overlap.</summary>
     public async Task<int> SweepOnce()
+    {
+        await _oneAtATime.WaitAsync();
+        try
+        {
+            return await Sweep();
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<int> Sweep()
     {
         var total = 0;
         int reaped;
