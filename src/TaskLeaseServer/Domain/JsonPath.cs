@@ -14,7 +14,8 @@ public static class JsonPath
 
     public static bool IsValid(string path)
     {
-        if (path.Length == 0 || path[0] != '$') return false;
+        // SQLite reads the path as C text, so a NUL would cut it short; no label needs control characters.
+        if (path.Length == 0 || path[0] != '$' || path.Any(char.IsControl)) return false;
         var i = 1;
         while (i < path.Length)
         {
