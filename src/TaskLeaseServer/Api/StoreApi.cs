@@ -19,13 +19,20 @@ internal static class StoreApi
     public static void MapStore(this IEndpointRouteBuilder app)
     {
         var store = app.MapResource("/store");
-        store.MapGet("/search", Search);
         store.MapPut("/{ns}/{key}", Put);
         store.MapGet("/{ns}/{key}", Get);
         store.MapDelete("/{ns}/{key}", Delete);
-        store.MapGet("/{ns}", List);
+        store.MapGet("/{ns}", ListOrSearch);
         store.MapDelete("/{ns}", DeleteNamespace);
     }
+
+    /// <summary>
+    /// GET /store/search and GET /store/{namespace} share one route: routing would match a literal
+    /// "search" ignoring case, but only the exact decoded word is the search (/store/SEARCH lists
+    /// namespace "SEARCH").
+    /// </summary>
+    private static Reply ListOrSearch(string ns, HttpContext http, KvStore store) =>
+        ns == SearchNamespace ? Search(http, store) : Entries(store.List(ns));
 
     private static Task<Reply> Put(string ns, string key, HttpContext http, Writes writes)
     {
@@ -51,8 +58,6 @@ internal static class StoreApi
             KvStore.Delete(ctx, ns, key);
             return Reply.NoContent();
         });
-
-    private static Reply List(string ns, KvStore store) => Entries(store.List(ns));
 
     private static Task<Reply> DeleteNamespace(string ns, HttpContext http, Writes writes) =>
         writes.Run(http, ctx =>

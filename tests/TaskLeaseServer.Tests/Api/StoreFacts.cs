@@ -109,6 +109,16 @@ public sealed class StoreFacts
         (await server.Http.Get("/store/nobody")).Body.GetRawText().Should().Be("[]");
     }
 
+    [Fact]
+    public async Task OnlyTheExactWordSearch_IsTheSearch_OtherSpellingsAreNamespaces()
+    {
+        await using var server = new ServerFixture();
+        await Put(server.Http, "/store/SEARCH/k", """{"value":1}""");
+        (await server.Http.Get("/store/SEARCH")).Expect(HttpStatusCode.OK).Body.GetArrayLength().Should().Be(1);
+        (await server.Http.Get("/store/SEARCH?q=x")).Expect(HttpStatusCode.OK).Body.GetArrayLength().Should().Be(1);
+        (await server.Http.Get("/store/sear%63h?q=k")).Expect(HttpStatusCode.OK).Body.GetArrayLength().Should().Be(1);
+    }
+
     [Fact] // §12.130
     public async Task Deletes_AnswerNoContent_EvenWhenNothingExists()
     {
