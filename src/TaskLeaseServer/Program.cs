@@ -1,6 +1,8 @@
 using TaskLeaseServer.Api;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Hosting;
+using TaskLeaseServer.Telemetry;
 
 // Configuration: CLI flags, config file, defaults (CONTRACT §9).
 var startup = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
@@ -14,9 +16,11 @@ if (startup.Options is not { } options)
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
 builder.AddServerLogging(options);      // Serilog to the console, text or compact JSON
 builder.AddServerHosting(options);      // Kestrel on --host:--port, the clock
+builder.AddServerTelemetry();           // own traces and metrics, exported only when OTEL_* names an endpoint
 builder.Services.AddStorage();          // SQLite file, the single writer, the stores
 builder.Services.AddBackgroundWork();   // the lease sweeper
 builder.Services.AddApi();              // API token, idempotency, writes
+builder.Services.AddOpenApiDocs();      // OpenAPI 3.1 document generated from the routes
 
 var app = builder.Build();
 try
@@ -29,9 +33,11 @@ catch (Exception e)
     return 1;
 }
 
+app.ObserveStorage();
 app.UseServerLogging();
 app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
 
+app.MapOpenApiDocs();
 app.MapHealth();
 app.MapPipelines();
 app.MapTasks();

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Api;
 
@@ -11,19 +13,26 @@ internal static class LeasesApi
     public static void MapLeases(this IEndpointRouteBuilder app)
     {
         var leases = app.MapResource("/leases");
-        leases.MapPost("/claim", Claim);
-        leases.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new NoIdempotency());
-        leases.MapPost("/{id}/release", Release);
+        leases.MapPost("/claim", Claim).Accepts<LeaseClaimRequest>().Answers<ClaimResponse>().AnswersEmpty().Errors(400);
+        leases.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new NoIdempotency()).LeaseToken()
+            .Accepts<HeartbeatRequest>().Answers<HeartbeatResponse>().Errors(401, 404, 410);
+        leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);
     }
 
     private static Task<Reply> Claim(HttpContext http, LeaseStore store, Writes writes)
     {
         var request = ParseClaim(JsonBody.Parse(RequestBody.Of(http)));
-        return writes.Run(http, ctx => store.Claim(ctx, request) is { } claimed
+        return writes.Run(http, ctx => Claimed(request, store.Claim(ctx, request)) is { } claimed
             ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
                 claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse)
             // "No work" is an answer about now, not about this request: never replayed (W9).
             : new Reply(204, []) { Recordable = false });
+    }
+
+    private static ClaimResult? Claimed(ClaimRequest request, ClaimResult? result)
+    {
+        ServerTelemetry.Claimed(request.AgentRole, result is not null);
+        return result;
     }
 
     private static Task<Reply> Heartbeat(string id, HttpContext http, LeaseStore store, Writes writes)

@@ -1,5 +1,6 @@
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Background;
 
@@ -36,9 +37,14 @@ public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOpt
     public async Task<int> SweepOnce()
     {
         await _oneAtATime.WaitAsync();
+        using var activity = ServerTelemetry.Source.StartActivity("sweep");
+        var started = time.GetTimestamp();
         try
         {
-            return await Sweep();
+            var reaped = await Sweep();
+            activity?.SetTag("tls.reaped_leases", reaped);
+            ServerTelemetry.Swept(reaped, time.GetElapsedTime(started).TotalMilliseconds);
+            return reaped;
         }
         finally
         {

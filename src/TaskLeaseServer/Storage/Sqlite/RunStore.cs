@@ -1,9 +1,10 @@
 using Dapper;
 using TaskLeaseServer.Domain;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Storage.Sqlite;
 
-public sealed record TransitionRequest(string Trigger, string? Instructions, string? UsageJson, string? ExpectedStage, long? ExpectedTaskVersion);
+public sealed record TransitionCommand(string Trigger, string? Instructions, string? UsageJson, string? ExpectedStage, long? ExpectedTaskVersion);
 
 public sealed record TransitionResult(string PreviousStage, string NewStage, string Trigger);
 
@@ -43,7 +44,7 @@ public sealed class RunStore(SqliteDatabase database, PipelineCatalog catalog, T
         return stored is not null && LeaseToken.Matches(tokenHash, stored);
     }
 
-    public TransitionResult Transition(WriteContext ctx, LeaseRow lease, TransitionRequest request)
+    public TransitionResult Transition(WriteContext ctx, LeaseRow lease, TransitionCommand request)
     {
         var status = ctx.Db.QuerySingleOrDefault<string>("SELECT status FROM runs WHERE id = @RunId", new { lease.RunId })
             ?? throw ApiError.NotFound("no such run");
@@ -69,12 +70,13 @@ public sealed class RunStore(SqliteDatabase database, PipelineCatalog catalog, T
             """, new { task.Id });
         TaskLifecycle.AppendEvent(ctx, lease.RunId, ServerEvents.Transition,
             ServerEvents.TransitionData(request.Trigger, task.Stage, edge.To, request.Instructions ?? edge.Instructions ?? ""));
+        ServerTelemetry.Transitioned(task.Stage, edge.To);
         return new TransitionResult(task.Stage, edge.To, request.Trigger);
     }
 
     public void Fail(WriteContext ctx, LeaseRow lease, string error, string? usageJson)
     {
         TaskLifecycle.EndRun(ctx, lease.RunId, lease.TaskId, "failed", failure: true, errorText: error, usageJson: usageJson ?? "{}");
-        lifecycle.ApplyRetryPolicy(ctx, lease.TaskId, lease.RunId);
+        lifecycle.ApplyRetryPolicy(ctx, lease.TaskId, lease.RunId, "fail");
     }
 }
