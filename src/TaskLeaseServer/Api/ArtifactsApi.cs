@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -10,8 +11,8 @@ internal static class ArtifactsApi
     public static void MapArtifacts(this IEndpointRouteBuilder app)
     {
         var artifacts = app.MapResource("/artifacts");
-        artifacts.MapPost("", Create);
-        artifacts.MapGet("", List);
+        artifacts.MapPost("", Create).Accepts<ArtifactCreateRequest>().Answers<IdResponse>(201).Errors(400, 404);
+        artifacts.MapGet("", List).Query("task_id", "run_id", "limit", "cursor").Answers<Page<Artifact>>().Errors(400);
     }
 
     private static Task<Reply> Create(HttpContext http, Writes writes)

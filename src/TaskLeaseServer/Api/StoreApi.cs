@@ -1,5 +1,6 @@
 using System.Globalization;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -19,50 +20,46 @@ internal static class StoreApi
     public static void MapStore(this IEndpointRouteBuilder app)
     {
         var store = app.MapResource("/store");
-        store.MapPut("/{ns}/{key}", Put);
-        store.MapGet("/{ns}/{key}", Get);
-        store.MapDelete("/{ns}/{key}", Delete);
-        store.MapGet("/{ns}", ListOrSearch);
-        store.MapDelete("/{ns}", DeleteNamespace);
+        store.MapGet("/search", Search).Query("q", "namespace", "limit", "filter_path", "filter_value")
+            .Answers<List<StoreEntry>>().Errors(400);
+        store.MapPut("/{namespace}/{key}", Put).Accepts<StorePutRequest>().AnswersEmpty().Errors(400);
+        store.MapGet("/{namespace}/{key}", Get).Answers<StoreEntry>().Errors(404);
+        store.MapDelete("/{namespace}/{key}", Delete).AnswersEmpty();
+        store.MapGet("/{namespace}", List).Answers<List<StoreEntry>>();
+        store.MapDelete("/{namespace}", DeleteNamespace).AnswersEmpty();
     }
 
-    /// <summary>
-    /// GET /store/search and GET /store/{namespace} share one route: routing would match a literal
-    /// "search" ignoring case, but only the exact decoded word is the search (/store/SEARCH lists
-    /// namespace "SEARCH").
-    /// </summary>
-    private static Reply ListOrSearch(string ns, HttpContext http, KvStore store) =>
-        ns == SearchNamespace ? Search(http, store) : Entries(store.List(ns));
-
-    private static Task<Reply> Put(string ns, string key, HttpContext http, Writes writes)
+    private static Task<Reply> Put(string @namespace, string key, HttpContext http, Writes writes)
     {
-        if (ns == SearchNamespace)
+        if (@namespace == SearchNamespace)
             throw new ApiError(400, "reserved_namespace",
                 "namespace \"search\" is reserved (GET /store/search is the search); store the entry under another namespace");
         var value = JsonBody.Parse(RequestBody.Of(http)).RequiredJson("value");
         return writes.Run(http, ctx =>
         {
-            KvStore.Put(ctx, ns, key, value);
+            KvStore.Put(ctx, @namespace, key, value);
             return Reply.NoContent();
         });
     }
 
-    private static Reply Get(string ns, string key, KvStore store) =>
-        store.Get(ns, key) is { } entry
+    private static Reply Get(string @namespace, string key, KvStore store) =>
+        store.Get(@namespace, key) is { } entry
             ? Reply.Ok(entry.ToWire(), WireJson.Wire.StoreEntry)
-            : throw ApiError.NotFound($"no such key: \"{key}\" in namespace \"{ns}\"");
+            : throw ApiError.NotFound($"no such key: \"{key}\" in namespace \"{@namespace}\"");
 
-    private static Task<Reply> Delete(string ns, string key, HttpContext http, Writes writes) =>
+    private static Task<Reply> Delete(string @namespace, string key, HttpContext http, Writes writes) =>
         writes.Run(http, ctx =>
         {
-            KvStore.Delete(ctx, ns, key);
+            KvStore.Delete(ctx, @namespace, key);
             return Reply.NoContent();
         });
 
-    private static Task<Reply> DeleteNamespace(string ns, HttpContext http, Writes writes) =>
+    private static Reply List(string @namespace, KvStore store) => Entries(store.List(@namespace));
+
+    private static Task<Reply> DeleteNamespace(string @namespace, HttpContext http, Writes writes) =>
         writes.Run(http, ctx =>
         {
-            KvStore.DeleteNamespace(ctx, ns);
+            KvStore.DeleteNamespace(ctx, @namespace);
             return Reply.NoContent();
         });
 

@@ -44,9 +44,10 @@ public sealed class ArtifactFacts
     {
         await using var server = new ServerFixture();
         var pid = await server.Http.Pipeline();
-        var task = await server.Http.NewTask(pid);
+        var task = await server.Http.NewTask(pid, "\"priority\":1");
         var other = await server.Http.NewTask(pid);
         var lease = (await server.Http.Claim("coder"))!;
+        lease.TaskId.Should().Be(task);
         await Create(server.Http, $$"""{"kind":"log","uri":"u1","task_id":"{{task}}"}""");
         await Create(server.Http, $$$"""{"kind":"diff","uri":"u2","task_id":"{{{lease.TaskId}}}","run_id":"{{{lease.RunId}}}","sha256":"abc","size_bytes":42,"meta":{"lines":[1,2]}}""");
         await Create(server.Http, $$"""{"kind":"other","uri":"u3","task_id":"{{other}}"}""");

@@ -110,12 +110,12 @@ public sealed class StoreFacts
     }
 
     [Fact]
-    public async Task OnlyTheExactWordSearch_IsTheSearch_OtherSpellingsAreNamespaces()
+    public async Task OnlyTheExactDecodedWordSearch_IsReserved()
     {
         await using var server = new ServerFixture();
-        await Put(server.Http, "/store/SEARCH/k", """{"value":1}""");
-        (await server.Http.Get("/store/SEARCH")).Expect(HttpStatusCode.OK).Body.GetArrayLength().Should().Be(1);
-        (await server.Http.Get("/store/SEARCH?q=x")).Expect(HttpStatusCode.OK).Body.GetArrayLength().Should().Be(1);
+        (await Put(server.Http, "/store/SEARCH/k", """{"value":1}""")).Expect(HttpStatusCode.NoContent);
+        (await server.Http.Get("/store/SEARCH/k")).Expect(HttpStatusCode.OK);
+        (await Put(server.Http, "/store/sear%63h/k", """{"value":1}""")).ExpectError(HttpStatusCode.BadRequest, "reserved_namespace");
         (await server.Http.Get("/store/sear%63h?q=k")).Expect(HttpStatusCode.OK).Body.GetArrayLength().Should().Be(1);
     }
 

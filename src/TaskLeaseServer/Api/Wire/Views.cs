@@ -55,6 +55,6 @@ public sealed record Artifact(string Id, string? TaskId, string? RunId, long Cre
 
 public sealed record StoreEntry(string Namespace, string Key, RawJson Value, long CreatedAtMs, long UpdatedAtMs);
 
-public sealed record OpsQueueRole(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
+public sealed record QueueRoleStats(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
     long StuckCount, long NearExpiryLeases);
-public sealed record OpsQueueResponse(IReadOnlyList<OpsQueueRole> Roles, long GeneratedAtMs);
+public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);

@@ -30,7 +30,7 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(Page<Artifact>))]
 [JsonSerializable(typeof(StoreEntry))]
 [JsonSerializable(typeof(List<StoreEntry>))]
-[JsonSerializable(typeof(OpsQueueResponse))]
+[JsonSerializable(typeof(QueueOpsResponse))]
 internal sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>The instance every reply uses: like Default, but quotes and non-ASCII text stay readable.</summary>
