@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace TaskLeaseServer.Storage.Sqlite;
 
@@ -59,6 +60,6 @@ public sealed class OpsQueueStore(SqliteDatabase database)
             nearExpiry.GetValueOrDefault(role)?.Count ?? 0)).ToList();
     }
 
-    private static Dictionary<string, RoleCount> ByRole(Microsoft.Data.Sqlite.SqliteConnection db, string sql, object? args) =>
+    private static Dictionary<string, RoleCount> ByRole(SqliteConnection db, string sql, object? args) =>
         db.Query<RoleCount>(sql, args).ToDictionary(r => r.Role, StringComparer.Ordinal);
 }
