@@ -48,6 +48,8 @@ app.MapRuns();
 app.MapArtifacts();
 app.MapOps();
 app.MapStore();
+app.MapOtlp();
+app.MapSpans();
 
 await app.RunAsync();
 return 0;

@@ -60,6 +60,7 @@ public static class ServerComposition
         services.AddSingleton<KvStore>();
         services.AddSingleton<ArtifactStore>();
         services.AddSingleton<OpsQueueStore>();
+        services.AddSingleton<OtlpStore>();
     }
 
     public static void AddBackgroundWork(this IServiceCollection services)

@@ -66,6 +66,17 @@ public sealed class ContractDocument : IDocumentFilter
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
             }
+            if (metadata.OfType<RequestShape>().FirstOrDefault() is { } shape)
+            {
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Content = new Dictionary<string, IOpenApiMediaType>
+                    {
+                        ["application/json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(shape.Type, context.SchemaRepository) },
+                    },
+                };
+            }
             if (metadata.OfType<LeaseTokenAuth>().Any())
             {
                 operation.Security ??= new List<OpenApiSecurityRequirement>();

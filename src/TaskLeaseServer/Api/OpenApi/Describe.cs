@@ -5,6 +5,13 @@ namespace TaskLeaseServer.Api.OpenApi;
 /// <summary>Endpoint metadata: query parameters the handler reads by hand.</summary>
 public sealed record QueryParameters(IReadOnlyList<string> Names);
 
+/// <summary>
+/// Endpoint metadata: the request body's shape, for the document only. (ASP.NET's own Accepts
+/// metadata would make routing refuse other Content-Types, and the contract parses bodies whatever
+/// their Content-Type.)
+/// </summary>
+public sealed record RequestShape(Type Type);
+
 /// <summary>Endpoint metadata: the route takes a lease token (bearerAuth in the document).</summary>
 public sealed record LeaseTokenAuth;
 
@@ -14,8 +21,8 @@ public sealed record LeaseTokenAuth;
 /// </summary>
 public static class Describe
 {
-    public static RouteHandlerBuilder Accepts<T>(this RouteHandlerBuilder route) where T : notnull =>
-        route.Accepts<T>("application/json");
+    public static RouteHandlerBuilder Accepts<T>(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new RequestShape(typeof(T)));
 
     public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder route, int status = 200) =>
         route.Produces<T>(status, "application/json");

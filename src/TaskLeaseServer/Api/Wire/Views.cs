@@ -58,3 +58,10 @@ public sealed record StoreEntry(string Namespace, string Key, RawJson Value, lon
 public sealed record QueueRoleStats(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
     long StuckCount, long NearExpiryLeases);
 public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);
+
+public sealed record OtlpIngestResponse(long BatchId, long AcceptedSpans, string Stored);
+
+/// <summary>An ingested span (GET /spans, an extension): attributes are OTLP/JSON KeyValue arrays.</summary>
+public sealed record SpanView(long Id, string Name, string TraceId, string SpanId, string? ParentSpanId, string? Kind,
+    long? StartTimeUnixNano, long? EndTimeUnixNano, string? StatusCode, string? StatusMessage, RawJson Attributes,
+    RawJson ResourceAttributes, string? ScopeName, string? ScopeVersion, string? RunId, string? TaskId, long BatchId);
