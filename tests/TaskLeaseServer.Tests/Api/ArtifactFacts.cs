@@ -28,6 +28,18 @@ public sealed class ArtifactFacts
         (await server.Http.Post("/artifacts", "nope")).ExpectError(HttpStatusCode.BadRequest, "invalid_json");
     }
 
+    [Theory] // CONTRACT §1.3
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    public async Task Create_AcceptsAnyContentType(string? contentType)
+    {
+        await using var server = new ServerFixture();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/artifacts") { Content = new ByteArrayContent("{\"kind\":\"k\",\"uri\":\"u\"}"u8.ToArray()) };
+        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await server.Http.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+    }
+
     [Fact] // §12.115, W20
     public async Task UnknownTaskOrRun_IsNotFound_AndCreatesNothing()
     {

@@ -84,12 +84,15 @@ public sealed class StoreFacts
         (await server.Http.Get("/store/ns/k")).Body.GetProperty("value").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
-    [Fact]
-    public async Task Put_AcceptsABodyWithoutContentType()
+    [Theory] // CONTRACT §1.3: no Content-Type is required (a hub proxies bodies without one)
+    [InlineData(null)]
+    [InlineData("text/plain")]
+    [InlineData("application/x-www-form-urlencoded")]
+    public async Task Put_AcceptsAnyContentType(string? contentType)
     {
         await using var server = new ServerFixture();
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/store/ns/k") { Content = new ByteArrayContent("""{"value":"proxied"}"""u8.ToArray()) };
-        request.Content.Headers.ContentType.Should().BeNull();
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/store/ns/k") { Content = new ByteArrayContent("{\"value\":\"proxied\"}"u8.ToArray()) };
+        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var response = await server.Http.SendAsync(request);
         response.StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await server.Http.Get("/store/ns/k")).Body.GetProperty("value").GetString().Should().Be("proxied");
