@@ -47,6 +47,9 @@ app.MapDependencies();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();
+app.MapArtifacts();
+app.MapOps();
+app.MapStore();
 app.MapOtlp();
 app.MapSpans();
 

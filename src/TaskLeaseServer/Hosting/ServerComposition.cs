@@ -57,6 +57,9 @@ public static class ServerComposition
         services.AddSingleton<RunStore>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HealthStore>();
+        services.AddSingleton<KvStore>();
+        services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<OpsQueueStore>();
         services.AddSingleton<OtlpStore>();
     }
 
