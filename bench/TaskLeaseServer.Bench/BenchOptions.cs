@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "memory", "storage"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
     /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
@@ -26,9 +26,9 @@ public sealed record BenchOptions
     public int LargeStore { get; init; } = 100_000;
 
     public const string Usage = """
-        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|memory|storage|all[,...]] [--seconds N] [--smoke]
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|all[,...]] [--seconds N] [--smoke]
                                      [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
-                                     [--large N] [--blocked N]
+                                     [--large N] [--blocked N] [--store-large N]
           Starts the server (src/TaskLeaseServer/bin/Release/net10.0/TaskLeaseServer.dll, build it with
           `dotnet build -c Release`) on a temporary database and a free loopback port, unless --url is given.
           --smoke: tiny sizes, about a second per scenario; exits non-zero on any error, never on a missed target.

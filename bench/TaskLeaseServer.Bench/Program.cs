@@ -34,7 +34,8 @@ foreach (var scenario in options.Scenarios)
             "memory" when options.Scenarios.Contains("backlog") => Task.CompletedTask,
             "memory" => BacklogScenario.Run(context, measureClaims: false, reportMemory: true),
             "storage" => StorageScenario.Run(context),
-            _ => throw new ArgumentException($"scenario {scenario} is not built yet"),
+            "store" => StoreScenario.Run(context),
+            _ => throw new ArgumentException($"unknown scenario {scenario}"),
         });
     }
     catch (Exception e)
