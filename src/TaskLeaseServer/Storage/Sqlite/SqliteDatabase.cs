@@ -44,7 +44,7 @@ public sealed class SqliteDatabase
     /// <summary>The writer's own connection; only <see cref="WriteQueue"/> and start-up use it.</summary>
     internal SqliteConnection OpenWriter()
     {
-        var db = new SqliteConnection(_connectionString);
+        var db = new StatementCachingConnection(_connectionString);
         db.Open();
         Execute(db, $"""
             PRAGMA journal_mode = WAL;
