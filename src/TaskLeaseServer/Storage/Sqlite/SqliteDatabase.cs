@@ -16,6 +16,12 @@ public sealed class SqliteDatabase
     /// </summary>
     private const int WriterCacheKib = 32 * 1024;
 
+    // wal_autocheckpoint 8192 pages (32 MiB of WAL, default 1000): a checkpoint copies each page once
+    // however often it changed, and a claim → transition cycle rewrites the same few pages again and
+    // again, so checkpointing 8× less often wrote (and fsynced) far less; journal_size_limit trims
+    // the WAL file back to 64 MiB after a checkpoint. Durability is unchanged: commits go to the WAL
+    // exactly as before (issue 5, docs/benchmarks.md).
+
     private readonly string _connectionString;
 
     public SqliteDatabase(StorageOptions options)
@@ -53,6 +59,8 @@ public sealed class SqliteDatabase
             PRAGMA busy_timeout = 5000;
             PRAGMA temp_store = MEMORY;
             PRAGMA cache_size = -{WriterCacheKib};
+            PRAGMA wal_autocheckpoint = 8192;
+            PRAGMA journal_size_limit = 67108864;
             """);
         return db;
     }
