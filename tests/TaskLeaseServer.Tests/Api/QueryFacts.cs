@@ -53,3 +53,14 @@ public sealed class InMemoryDatabaseFacts
         File.Exists(":memory:").Should().BeFalse();
     }
 }
+
+public sealed class PathSegmentFacts
+{
+    [Fact]
+    public async Task ASegmentThatIsNotUtf8_IsRefused_NotConfusedWithAnother()
+    {
+        await using var server = new ServerFixture();
+        (await server.Http.Get("/store/ns/%FF")).ExpectError(HttpStatusCode.BadRequest, "invalid_request");
+        (await server.Http.Get("/store/ns/%C3%A9")).ExpectError(HttpStatusCode.NotFound, "not_found");
+    }
+}
