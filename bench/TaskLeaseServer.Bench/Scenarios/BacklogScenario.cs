@@ -82,7 +82,7 @@ public static class BacklogScenario
     {
         await Measure(context, small, TimeSpan.FromSeconds(Math.Min(1, context.Options.Seconds * 0.2)));   // warm-up
         await Measure(context, large, TimeSpan.FromSeconds(Math.Min(1, context.Options.Seconds * 0.2)));
-        var rounds = context.Options.Smoke ? 1 : 4;
+        var rounds = context.Options.Smoke ? 1 : 8;
         var slice = context.Phase / rounds;
         var smalls = new List<Latencies>();
         var larges = new List<Latencies>();

@@ -67,7 +67,7 @@ public static class CycleScenario
         await Load.Run(o.Agents, TimeSpan.FromSeconds(Math.Min(2, o.Seconds * 0.3)), Cycle);
         await Load.Run(o.Agents, TimeSpan.FromSeconds(Math.Min(1, o.Seconds * 0.2)), Ceiling);
 
-        var rounds = o.Smoke ? 1 : 4;
+        var rounds = o.Smoke ? 1 : 8;
         var slice = context.Phase / rounds;
         var cycles = new List<LoadResult>();
         var ceilings = new List<LoadResult>();

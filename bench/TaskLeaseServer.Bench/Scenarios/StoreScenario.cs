@@ -43,7 +43,7 @@ public static class StoreScenario
 
         await Search(small, $"{ns}-small", TimeSpan.FromSeconds(Math.Min(1, o.Seconds * 0.2)));   // warm-up
         await Search(large, $"{ns}-large", TimeSpan.FromSeconds(Math.Min(1, o.Seconds * 0.2)));
-        var rounds = o.Smoke ? 1 : 4;
+        var rounds = o.Smoke ? 1 : 8;
         var smalls = new List<Latencies>();
         var larges = new List<Latencies>();
         for (var r = 0; r < rounds; r++)
