@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using TaskLeaseServer.Background;
 using TaskLeaseServer.Bench.Harness;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -28,6 +30,9 @@ public static class StorageScenario
             var database = new SqliteDatabase(new StorageOptions(Path.Combine(dir, "storage.db")));
             database.Migrate();
             using var queue = new WriteQueue(database, TimeProvider.System);
+            // As in the server: WAL checkpoints happen beside the writer, not in it.
+            using var checkpointer = new WalCheckpointer(database, NullLogger<WalCheckpointer>.Instance);
+            await checkpointer.StartAsync(CancellationToken.None);
             var catalog = new PipelineCatalog();
             var lifecycle = new TaskLifecycle(catalog);
             var tasks = new TaskStore(database, catalog);
@@ -87,6 +92,7 @@ public static class StorageScenario
                 report.Info("storage", $"{kind} unit p50 / p99 (queue wait + commit)",
                     $"{Report.Ms(result.Latencies.Percentile(kind, 50))} / {Report.Ms(result.Latencies.Percentile(kind, 99))}");
             }
+            await checkpointer.StopAsync(CancellationToken.None);
             if (context.Figures.TryGetValue("cycle/s", out var http))
                 report.Info("storage", "HTTP cycle ÷ storage cycle", Report.Ratio(http / result.PerSecond));
         }

@@ -67,6 +67,7 @@ public static class ServerComposition
     {
         services.AddSingleton<LeaseSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
+        services.AddHostedService<WalCheckpointer>();
     }
 
     public static void AddApi(this IServiceCollection services)
