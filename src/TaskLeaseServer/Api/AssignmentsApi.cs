@@ -1,0 +1,38 @@
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+internal static class AssignmentsApi
+{
+    public static void MapAssignments(this IEndpointRouteBuilder app)
+    {
+        var assignments = app.MapResource("/tasks/{id}/assignments");
+        assignments.MapPost("", Assign);
+        assignments.MapGet("", List);
+        assignments.MapDelete("/{agentId}", Unassign);
+    }
+
+    private static Task<Reply> Assign(string id, HttpContext http, AssignmentStore store, Writes writes)
+    {
+        var body = JsonBody.Parse(RequestBody.Of(http));
+        var agent = body.RequiredString("agent_id");
+        var by = body.OptionalString("assigned_by");
+        return writes.Run(http, ctx =>
+        {
+            store.Assign(ctx, id, agent, by);
+            return Reply.Created(new StatusResponse("assigned"), WireJson.Wire.StatusResponse);
+        });
+    }
+
+    private static Reply List(string id, AssignmentStore store) =>
+        Reply.Ok(store.List(id).Select(a => a.ToWire()).ToList(), WireJson.Wire.ListAssignment);
+
+    private static Task<Reply> Unassign(string id, string agentId, HttpContext http, AssignmentStore store, Writes writes) =>
+        writes.Run(http, ctx =>
+        {
+            store.Unassign(ctx, id, agentId);
+            return Reply.Ok(new StatusResponse("unassigned"), WireJson.Wire.StatusResponse);
+        });
+}

@@ -1,0 +1,29 @@
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+internal static class DependenciesApi
+{
+    public static void MapDependencies(this IEndpointRouteBuilder app)
+    {
+        var dependencies = app.MapResource("/tasks/{id}/dependencies");
+        dependencies.MapPost("", Add);
+        dependencies.MapGet("", List);
+    }
+
+    private static Task<Reply> Add(string id, HttpContext http, DependencyStore store, Writes writes)
+    {
+        var upstream = JsonBody.Parse(RequestBody.Of(http)).RequiredString("depends_on_task_id");
+        return writes.Run(http, ctx =>
+        {
+            store.Add(ctx, id, upstream);
+            return Reply.Created(new StatusResponse("created"), WireJson.Wire.StatusResponse);
+        });
+    }
+
+    /// <summary>An unknown task has no edges: 200 [] (CONTRACT §8.13).</summary>
+    private static Reply List(string id, DependencyStore store) =>
+        Reply.Ok(store.List(id).Select(d => d.ToWire()).ToList(), WireJson.Wire.ListDependency);
+}

@@ -1,0 +1,19 @@
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Hosting;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+internal static class HealthApi
+{
+    public static void MapHealth(this IEndpointRouteBuilder app) =>
+        app.MapResource("/health").MapGet("", Health);
+
+    private static Reply Health(HealthStore store, TimeProvider time)
+    {
+        var (stages, active) = store.Read(time.GetUtcNow().ToUnixTimeMilliseconds());
+        return Reply.Ok(new HealthResponse("ok", ServerInfo.Version,
+            stages.Select(s => new HealthStageCount(s.Stage, s.Count)).ToList(), active), WireJson.Wire.HealthResponse);
+    }
+}

@@ -1,0 +1,37 @@
+using TaskLeaseServer.Domain;
+
+namespace TaskLeaseServer.Api.Http;
+
+/// <summary>Endpoint metadata raising the body limit (OTLP batches are larger than API bodies).</summary>
+public sealed record BodyLimit(long Bytes);
+
+/// <summary>
+/// The request body, read once into memory with a size limit (CONTRACT §1.3: 413
+/// payload_too_large past 65,536 bytes by default), whatever the Content-Type and framing.
+/// </summary>
+public static class RequestBody
+{
+    public const long DefaultLimit = 65_536;
+
+    public static ReadOnlyMemory<byte> Of(HttpContext context) =>
+        context.Items[typeof(RequestBody)] is ReadOnlyMemory<byte> body ? body : ReadOnlyMemory<byte>.Empty;
+
+    public static async Task ReadAsync(HttpContext context)
+    {
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>()?.Bytes ?? DefaultLimit;
+        if (context.Request.ContentLength > limit) throw TooLarge(limit);
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > limit) throw TooLarge(limit);
+            buffer.Write(chunk, 0, read);
+        }
+        context.Items[typeof(RequestBody)] = new ReadOnlyMemory<byte>(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    private static ApiError TooLarge(long limit) =>
+        new(413, "payload_too_large", $"request body exceeds {limit} bytes; send less per request");
+}

@@ -1,0 +1,87 @@
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+internal static class RunsApi
+{
+    private const string NoBearer = "no bearer token supplied: send \"Authorization: Bearer <lease_token>\"";
+
+    public static void MapRuns(this IEndpointRouteBuilder app)
+    {
+        var runs = app.MapResource("/runs/{id}");
+        runs.MapPost("/events", AppendEvent);
+        runs.MapGet("/events", ListEvents);
+        runs.MapPost("/transition", Transition);
+        runs.MapPost("/fail", Fail);
+    }
+
+    private static Task<Reply> AppendEvent(string id, HttpContext http, RunStore store, Writes writes)
+    {
+        var hash = Routes.LeaseTokenHash(http, NoBearer);
+        var body = RequestBody.Of(http);
+        return writes.Run(http, ctx =>
+        {
+            var (_, evt) = RunStore.Authorize(ctx, id, hash, () =>
+            {
+                var json = JsonBody.Parse(body);
+                return (Kind: json.RequiredString("kind"), Data: json.OptionalJson("data") ?? "{}");
+            });
+            return Reply.Created(new EventIdResponse(store.AppendEvent(ctx, id, evt.Kind, evt.Data)), WireJson.Wire.EventIdResponse);
+        });
+    }
+
+    /// <summary>
+    /// Readable without a lease. With an API token configured, the caller shows the API token or the
+    /// run's own lease token (the reference let any bearer value through, W12).
+    /// </summary>
+    private static Reply ListEvents(string id, HttpContext http, RunStore store, ApiTokenAuth auth)
+    {
+        if (auth.Enabled)
+        {
+            var bearer = ApiTokenAuth.BearerOf(http);
+            var allowed = auth.IsApiToken(bearer) || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && store.IsRunToken(id, hash));
+            if (!allowed) throw ApiError.Unauthorized("send the API token or this run's lease token as \"Authorization: Bearer <token>\"");
+        }
+        var limit = Query.Limit(http, 100);
+        var after = Cursor.ParseId(Query.Value(http, "cursor"));
+        var (items, more) = store.ListEvents(id, after, limit);
+        var next = more ? Cursor.Of(items[^1].Id) : null;
+        return Reply.Ok(new Page<RunEvent>(items.Select(e => e.ToWire()).ToList(), next), WireJson.Wire.PageRunEvent);
+    }
+
+    private static Task<Reply> Transition(string id, HttpContext http, RunStore store, Writes writes)
+    {
+        var hash = Routes.LeaseTokenHash(http, NoBearer);
+        var body = RequestBody.Of(http);
+        return writes.Run(http, ctx =>
+        {
+            var (lease, request) = RunStore.Authorize(ctx, id, hash, () =>
+            {
+                var json = JsonBody.Parse(body);
+                return new TransitionRequest(json.RequiredString("trigger"), json.OptionalString("instructions"),
+                    json.OptionalJson("usage"), json.OptionalString("expected_stage"), json.OptionalLong("expected_task_version"));
+            });
+            var result = store.Transition(ctx, lease, request);
+            return Reply.Ok(new TransitionResponse(result.PreviousStage, result.NewStage, result.Trigger), WireJson.Wire.TransitionResponse);
+        });
+    }
+
+    private static Task<Reply> Fail(string id, HttpContext http, RunStore store, Writes writes)
+    {
+        var hash = Routes.LeaseTokenHash(http, NoBearer);
+        var body = RequestBody.Of(http);
+        return writes.Run(http, ctx =>
+        {
+            var (lease, failure) = RunStore.Authorize(ctx, id, hash, () =>
+            {
+                var json = JsonBody.Parse(body);
+                return (Error: json.RequiredString("error"), Usage: json.OptionalJson("usage"));
+            });
+            store.Fail(ctx, lease, failure.Error, failure.Usage);
+            return Reply.Ok(new StatusResponse("failed"), WireJson.Wire.StatusResponse);
+        });
+    }
+}

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+internal static class TasksApi
+{
+    public static void MapTasks(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapResource("/tasks");
+        tasks.MapPost("", Create);
+        tasks.MapPost("/bulk", CreateBulk);
+        tasks.MapGet("", List);
+        tasks.MapGet("/{id}", Get);
+        tasks.MapGet("/{id}/run-state", RunState);
+    }
+
+    private static Task<Reply> Create(HttpContext http, TaskStore store, Writes writes)
+    {
+        var task = ParseNewTask(JsonBody.Parse(RequestBody.Of(http)));
+        return writes.Run(http, ctx => Reply.Created(new IdResponse(store.Create(ctx, task)), WireJson.Wire.IdResponse));
+    }
+
+    private static Task<Reply> CreateBulk(HttpContext http, TaskStore store, Writes writes)
+    {
+        var items = JsonBody.Parse(RequestBody.Of(http)).RequiredArray("tasks");
+        var tasks = new List<NewTask>();
+        var index = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) throw ApiError.InvalidJson($"`tasks[{index}]` must be an object");
+            tasks.Add(ParseNewTask(new JsonBody(item, $"tasks[{index++}].")));
+        }
+        if (tasks.Count == 0) throw new ApiError(400, "invalid_request", "the tasks array is empty; send at least one task");
+        return writes.Run(http, ctx =>
+            Reply.Created(new BulkTaskCreateResponse(tasks.Select(t => store.Create(ctx, t)).ToList()), WireJson.Wire.BulkTaskCreateResponse));
+    }
+
+    private static Reply List(HttpContext http, TaskStore store)
+    {
+        var limit = Query.Limit(http, 50);
+        var after = Cursor.ParseTimeAndId(Query.Value(http, "cursor"));
+        var (items, more) = store.List(new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit));
+        var next = more ? Cursor.Of(items[^1].CreatedAtMs, items[^1].Id) : null;
+        return Reply.Ok(new Page<TaskView>(items.Select(t => t.ToWire()).ToList(), next), WireJson.Wire.PageTaskView);
+    }
+
+    private static Reply Get(string id, TaskStore store) =>
+        store.Details(id) is { } details
+            ? Reply.Ok(details.ToWire(), WireJson.Wire.TaskDetails)
+            : throw ApiError.NotFound($"no such task: \"{id}\"");
+
+    /// <summary>No endpoint ever records a run id on a task, so this is always 404 (CONTRACT §8.11, W3).</summary>
+    private static Reply RunState(string id) =>
+        throw ApiError.NotFound("no run id recorded for the task; read latest_run from GET /tasks/{id}");
+
+    private static NewTask ParseNewTask(JsonBody body)
+    {
+        var retry = body.OptionalObject("retry_policy");
+        var dependencies = new List<string>();
+        if (body.OptionalArray("dependencies") is { } deps)
+        {
+            foreach (var dep in deps.EnumerateArray())
+            {
+                if (dep.ValueKind != JsonValueKind.String) throw body.Wrong("dependencies", "an array of task id strings");
+                dependencies.Add(dep.GetString()!);
+            }
+        }
+        return new NewTask(
+            body.RequiredString("pipeline_id"),
+            body.RequiredString("title"),
+            body.RequiredString("description"),
+            body.OptionalLong("priority") ?? 0,
+            body.OptionalJson("metadata") ?? "{}",
+            retry?.OptionalLong("max_attempts"),
+            Math.Max(0, retry?.OptionalLong("retry_delay_ms") ?? 0),
+            retry?.OptionalString("dead_letter_stage"),
+            dependencies,
+            body.OptionalString("assigned_agent_id"),
+            body.OptionalString("assigned_by"));
+    }
+}

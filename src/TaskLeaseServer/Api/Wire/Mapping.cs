@@ -1,0 +1,35 @@
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api.Wire;
+
+/// <summary>Stored rows to wire shapes: the one place where a column becomes a contract field.</summary>
+public static class Mapping
+{
+    public static Pipeline ToWire(this PipelineRow p) => new(p.Id, p.Name, new RawJson(p.DefinitionJson), p.CreatedAtMs);
+
+    public static TaskView ToWire(this TaskRow t) => new(t.Id, t.PipelineId, t.Stage, t.Title, t.Description, t.Priority,
+        new RawJson(t.MetadataJson), t.TaskVersion, t.NextEligibleAtMs, t.RetryDelayMs, t.MaxAttempts, t.DeadLetterStage,
+        t.DeadLetterReason, t.CreatedAtMs, t.UpdatedAtMs);
+
+    public static Run ToWire(this RunRow r) =>
+        new(r.Id, r.TaskId, r.Attempt, r.Status, r.AgentId, r.AgentRole, r.StartedAtMs, r.EndedAtMs);
+
+    public static Dependency ToWire(this DependencyRow d) => new(d.DependsOnTaskId, d.Resolved);
+
+    public static Assignment ToWire(this AssignmentRow a) =>
+        new(a.TaskId, a.AgentId, a.AssignedBy, a.Active, a.CreatedAtMs, a.UpdatedAtMs);
+
+    public static TaskAssignment ToEmbedded(this AssignmentRow a) =>
+        new(a.AgentId, a.AssignedBy, a.Active, a.CreatedAtMs, a.UpdatedAtMs);
+
+    public static AvailableTransition ToWire(this TransitionDef t) => new(t.Trigger, t.To, t.RequiredGates);
+
+    public static RunEvent ToWire(this EventRow e) => new(e.Id, e.RunId, e.TsMs, e.Kind, new RawJson(e.DataJson));
+
+    public static TaskDetails ToWire(this TaskDetailsRows d) => new(
+        d.Task.ToWire(), d.LatestRun?.ToWire(),
+        d.Dependencies.Select(ToWire).ToList(),
+        d.Assignments.Select(ToEmbedded).ToList(),
+        d.Definition.From(d.Task.Stage).Select(ToWire).ToList());
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+
+namespace TaskLeaseServer.Api.Wire;
+
+// What clients see (CONTRACT §7.4); TaskView is the contract's "Task" (renamed to stay clear of System.Threading.Tasks.Task). Property order follows the contract; names are snake_case.
+
+public sealed record ErrorDetail(string Code, string Message);
+public sealed record ErrorResponse(ErrorDetail Error);
+public sealed record IdResponse(string Id);
+public sealed record EventIdResponse(long Id);
+public sealed record BulkTaskCreateResponse(IReadOnlyList<string> Ids);
+public sealed record StatusResponse(string Status);
+
+public sealed record HealthStageCount(string Stage, long Count);
+public sealed record HealthResponse(string Status, string Version, IReadOnlyList<HealthStageCount> TasksByStage, long ActiveLeases);
+
+public sealed record Pipeline(string Id, string Name, RawJson Definition, long CreatedAtMs);
+
+public record TaskView(string Id, string PipelineId, string Stage, string Title, string Description, long Priority,
+    RawJson Metadata, long TaskVersion, long NextEligibleAtMs, long RetryDelayMs, long? MaxAttempts,
+    string? DeadLetterStage, string? DeadLetterReason, long CreatedAtMs, long UpdatedAtMs);
+
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+public sealed record Run(string Id, string TaskId, long Attempt, string Status, string? AgentId, string? AgentRole,
+    long? StartedAtMs, long? EndedAtMs);
+
+public sealed record Dependency(string DependsOnTaskId, bool Resolved);
+
+public sealed record Assignment(string TaskId, string AgentId, string? AssignedBy, bool Active, long CreatedAtMs, long UpdatedAtMs);
+
+/// <summary>An assignment inside task details: the same fields without task_id.</summary>
+public sealed record TaskAssignment(string AgentId, string? AssignedBy, bool Active, long CreatedAtMs, long UpdatedAtMs);
+
+public sealed record AvailableTransition(string Trigger, string To, IReadOnlyList<string> RequiredGates);
+
+/// <summary>
+/// Task details: every Task field, then the run, edges, assignments and the ways out of the stage,
+/// flattened into one object by <see cref="TaskDetailsConverter"/>. latest_run is omitted, not null,
+/// for a task that was never claimed (CONTRACT §8.10).
+/// </summary>
+[JsonConverter(typeof(TaskDetailsConverter))]
+public sealed record TaskDetails(TaskView Task, Run? LatestRun, IReadOnlyList<Dependency> Dependencies,
+    IReadOnlyList<TaskAssignment> Assignments, IReadOnlyList<AvailableTransition> AvailableTransitions);
+
+public sealed record ClaimResponse(TaskView Task, Run Run, string LeaseId, string LeaseToken, long ExpiresAtMs);
+public sealed record HeartbeatResponse(long ExpiresAtMs);
+
+public sealed record RunEvent(long Id, string RunId, long TsMs, string Kind, RawJson Data);
+
+public sealed record TransitionResponse(string PreviousStage, string NewStage, string Trigger);

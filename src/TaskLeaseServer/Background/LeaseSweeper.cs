@@ -1,0 +1,54 @@
+using TaskLeaseServer.Hosting;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Background;
+
+/// <summary>
+/// Reaps expired leases on a timer (CONTRACT W5, product decision): the run becomes stale, a
+/// lease_expired event is written, and the task's retry policy is applied as for a failure. Also
+/// makes tasks whose retry delay has passed ready again, and forgets old idempotency records.
+/// Runs on the injected TimeProvider, so tests drive it with a fake clock.
+/// </summary>
+public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOptions options, TimeProvider time,
+    ILogger<LeaseSweeper> log) : BackgroundService
+{
+    private const int BatchSize = 500;
+    private long _lastPurgeMs;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.SweepInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SweepOnce();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogError(e, "Lease sweep failed; retrying on the next tick");
+            }
+        }
+    }
+
+    /// <summary>One full sweep; returns how many leases were reaped.</summary>
+    public async Task<int> SweepOnce()
+    {
+        var total = 0;
+        int reaped;
+        do
+        {
+            reaped = await writer.Write(ctx => leases.Sweep(ctx, BatchSize));
+            total += reaped;
+        } while (reaped == BatchSize);
+        if (total > 0) log.LogInformation("Reaped {Count} expired leases", total);
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (now - _lastPurgeMs >= 60_000)
+        {
+            _lastPurgeMs = now;
+            await writer.Write(ctx => IdempotencyStore.Purge(ctx, now - (long)options.IdempotencyRetention.TotalMilliseconds));
+        }
+        return total;
+    }
+}

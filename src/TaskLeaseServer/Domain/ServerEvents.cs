@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace TaskLeaseServer.Domain;
+
+/// <summary>
+/// The events the server itself appends to runs (CONTRACT §7.9-7.11, plus lease_expired and
+/// lease_released for the sweeper and release extensions), with their data as compact JSON.
+/// </summary>
+public static class ServerEvents
+{
+    public const string Transition = "transition";
+    public const string RetryScheduled = "retry_scheduled";
+    public const string DeadLetter = "dead_letter";
+    public const string LeaseExpired = "lease_expired";
+    public const string LeaseReleased = "lease_released";
+
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static string TransitionData(string trigger, string from, string to, string instructions) => Json(w =>
+    {
+        w.WriteString("trigger", trigger);
+        w.WriteString("from", from);
+        w.WriteString("to", to);
+        w.WriteString("instructions", instructions);
+    });
+
+    public static string RetryData(long failedAttempts, long retryDelayMs, long nextEligibleAtMs) => Json(w =>
+    {
+        w.WriteString("reason", RetryScheduled);
+        w.WriteNumber("failed_attempts", failedAttempts);
+        w.WriteNumber("retry_delay_ms", retryDelayMs);
+        w.WriteNumber("next_eligible_at_ms", nextEligibleAtMs);
+    });
+
+    public static string DeadLetterData(long failedAttempts, string fromStage, string? deadLetterStage) => Json(w =>
+    {
+        w.WriteString("reason", RetryDecision.Reason);
+        w.WriteNumber("failed_attempts", failedAttempts);
+        w.WriteString("from_stage", fromStage);
+        if (deadLetterStage is null) w.WriteNull("dead_letter_stage");
+        else w.WriteString("dead_letter_stage", deadLetterStage);
+    });
+
+    public static string LeaseEndedData(string leaseId, string agentId, long expiresAtMs) => Json(w =>
+    {
+        w.WriteString("lease_id", leaseId);
+        w.WriteString("agent_id", agentId);
+        w.WriteNumber("expires_at_ms", expiresAtMs);
+    });
+
+    private static string Json(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var w = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            w.WriteStartObject();
+            write(w);
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,82 @@
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Background;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Hosting;
+
+/// <summary>The named blocks Program.cs composes the server from.</summary>
+public static class ServerComposition
+{
+    public static void AddServerLogging(this WebApplicationBuilder builder, ServerOptions options)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.FromLogContext();
+        config = options.JsonLogs ? config.WriteTo.Console(new CompactJsonFormatter()) : config.WriteTo.Console();
+        // The request-logging middleware writes to the static logger, so set it too.
+        Log.Logger = config.CreateLogger();
+        builder.Services.AddSerilog(Log.Logger, dispose: true);
+    }
+
+    public static void AddServerHosting(this WebApplicationBuilder builder, ServerOptions options)
+    {
+        builder.WebHost.UseUrls($"http://{(options.Host.Contains(':') ? $"[{options.Host}]" : options.Host)}:{options.Port}");
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+        });
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(TimeProvider.System);
+    }
+
+    public static void AddStorage(this IServiceCollection services)
+    {
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<ServerOptions>();
+            return new SqliteDatabase(new StorageOptions(options.DbPath, options.SynchronousFull));
+        });
+        services.AddSingleton<WriteQueue>();
+        services.AddSingleton<PipelineCatalog>();
+        services.AddSingleton<TaskLifecycle>();
+        services.AddSingleton<PipelineStore>();
+        services.AddSingleton<TaskStore>();
+        services.AddSingleton<DependencyStore>();
+        services.AddSingleton<AssignmentStore>();
+        services.AddSingleton<LeaseStore>();
+        services.AddSingleton<RunStore>();
+        services.AddSingleton<IdempotencyStore>();
+        services.AddSingleton<HealthStore>();
+    }
+
+    public static void AddBackgroundWork(this IServiceCollection services)
+    {
+        services.AddSingleton<LeaseSweeper>();
+        services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
+    }
+
+    public static void AddApi(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken));
+        services.AddSingleton<Writes>();
+        services.AddSingleton<IdempotencyFilter>();
+    }
+
+    /// <summary>Creates or upgrades the schema before the first request, and says where the data lives.</summary>
+    public static void MigrateDatabase(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<ServerOptions>();
+        app.Services.GetRequiredService<SqliteDatabase>().Migrate();
+        app.Logger.LogInformation("{Name} v{Version}: database {Db}, config {Config}, API token {Auth}",
+            ServerInfo.Name, ServerInfo.Version, options.DbPath, options.ConfigPath, options.ApiToken is null ? "off" : "on");
+    }
+
+    public static void UseServerLogging(this WebApplication app) => app.UseSerilogRequestLogging();
+}

@@ -1,0 +1,47 @@
+using TaskLeaseServer.Api;
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Hosting;
+
+// Configuration: CLI flags, config file, defaults (CONTRACT §9).
+var startup = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
+if (startup.Options is not { } options)
+{
+    if (startup.Output is not null) Console.WriteLine(startup.Output);
+    if (startup.Error is not null) Console.Error.WriteLine(startup.Error);
+    return startup.ExitCode;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+builder.AddServerLogging(options);      // Serilog to the console, text or compact JSON
+builder.AddServerHosting(options);      // Kestrel on --host:--port, the clock
+builder.Services.AddStorage();          // SQLite file, the single writer, the stores
+builder.Services.AddBackgroundWork();   // the lease sweeper
+builder.Services.AddApi();              // API token, idempotency, writes
+
+var app = builder.Build();
+try
+{
+    app.MigrateDatabase();
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine($"error: cannot open the database {options.DbPath}: {e.Message}");
+    return 1;
+}
+
+app.UseServerLogging();
+app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
+
+app.MapHealth();
+app.MapPipelines();
+app.MapTasks();
+app.MapDependencies();
+app.MapAssignments();
+app.MapLeases();
+app.MapRuns();
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

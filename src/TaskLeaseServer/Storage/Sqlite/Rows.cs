@@ -1,0 +1,88 @@
+namespace TaskLeaseServer.Storage.Sqlite;
+
+// Rows as stored. Dapper fills them by column name (snake_case columns map to these properties);
+// Api/Wire/Mapping turns them into what clients see.
+
+public sealed class PipelineRow
+{
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string DefinitionJson { get; set; } = "";
+    public long CreatedAtMs { get; set; }
+}
+
+public sealed class TaskRow
+{
+    public const string Columns =
+        "id, pipeline_id, stage, title, description, priority, metadata_json, task_version, next_eligible_at_ms, " +
+        "max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason, created_at_ms, updated_at_ms, " +
+        "terminal, lease_id";
+
+    public string Id { get; set; } = "";
+    public string PipelineId { get; set; } = "";
+    public string Stage { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Description { get; set; } = "";
+    public long Priority { get; set; }
+    public string MetadataJson { get; set; } = "{}";
+    public long TaskVersion { get; set; }
+    public long NextEligibleAtMs { get; set; }
+    public long? MaxAttempts { get; set; }
+    public long RetryDelayMs { get; set; }
+    public string? DeadLetterStage { get; set; }
+    public string? DeadLetterReason { get; set; }
+    public long CreatedAtMs { get; set; }
+    public long UpdatedAtMs { get; set; }
+    public bool Terminal { get; set; }
+    public string? LeaseId { get; set; }
+}
+
+public sealed class RunRow
+{
+    public const string Columns = "id, task_id, attempt, status, agent_id, agent_role, started_at_ms, ended_at_ms";
+
+    public string Id { get; set; } = "";
+    public string TaskId { get; set; } = "";
+    public long Attempt { get; set; }
+    public string Status { get; set; } = "";
+    public string? AgentId { get; set; }
+    public string? AgentRole { get; set; }
+    public long? StartedAtMs { get; set; }
+    public long? EndedAtMs { get; set; }
+}
+
+public sealed class LeaseRow
+{
+    public string Id { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string TaskId { get; set; } = "";
+    public string AgentId { get; set; } = "";
+    public byte[] TokenHash { get; set; } = [];
+    public long TtlMs { get; set; }
+    public long ExpiresAtMs { get; set; }
+}
+
+public sealed class EventRow
+{
+    public long Id { get; set; }
+    public string RunId { get; set; } = "";
+    public long TsMs { get; set; }
+    public string Kind { get; set; } = "";
+    public string DataJson { get; set; } = "{}";
+}
+
+public sealed class DependencyRow
+{
+    public string DependsOnTaskId { get; set; } = "";
+    public bool Resolved { get; set; }
+}
+
+public sealed class AssignmentRow
+{
+    public string TaskId { get; set; } = "";
+    public string AgentId { get; set; } = "";
+    public string? AssignedBy { get; set; }
+    public bool Active { get; set; }
+    public long CreatedAtMs { get; set; }
+    public long UpdatedAtMs { get; set; }
+}

@@ -1,0 +1,67 @@
+using Microsoft.Data.Sqlite;
+
+namespace TaskLeaseServer.Storage.Sqlite;
+
+/// <summary>
+/// The database file: opens pooled read connections (WAL lets them run beside the writer) and the
+/// single writer connection, and applies migrations at start-up.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(StorageOptions options)
+    {
+        Options = options;
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.Path));
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = options.Path,
+            Pooling = true,
+            DefaultTimeout = 5,
+        }.ToString();
+    }
+
+    public StorageOptions Options { get; }
+
+    /// <summary>A connection for reads; dispose it to return it to the pool.</summary>
+    public SqliteConnection OpenRead()
+    {
+        var db = new SqliteConnection(_connectionString);
+        db.Open();
+        return db;
+    }
+
+    /// <summary>The writer's own connection; only <see cref="WriteQueue"/> and start-up use it.</summary>
+    internal SqliteConnection OpenWriter()
+    {
+        var db = new SqliteConnection(_connectionString);
+        db.Open();
+        Execute(db, $"""
+            PRAGMA journal_mode = WAL;
+            PRAGMA synchronous = {(Options.SynchronousFull ? "FULL" : "NORMAL")};
+            PRAGMA foreign_keys = ON;
+            PRAGMA busy_timeout = 5000;
+            PRAGMA temp_store = MEMORY;
+            """);
+        return db;
+    }
+
+    public void Migrate()
+    {
+        using var db = OpenWriter();
+        Migrator.Apply(db);
+    }
+
+    internal static void Execute(SqliteConnection db, string sql)
+    {
+        using var cmd = db.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+}
+
+/// <param name="Path">the SQLite database file</param>
+/// <param name="SynchronousFull">fsync on every commit (survives power loss) instead of at checkpoints</param>
+public sealed record StorageOptions(string Path, bool SynchronousFull = false);

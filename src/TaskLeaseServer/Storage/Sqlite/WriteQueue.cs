@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace TaskLeaseServer.Storage.Sqlite;
+
+/// <summary>
+/// SQLite has one writer, so the process has one: a dedicated thread owns the writer connection
+/// and drains a queue of units of work. Units that arrive together share one transaction (group
+/// commit); each runs in its own savepoint, so a failing unit is rolled back alone, and every
+/// caller is answered only after the commit that holds its effect.
+/// </summary>
+public sealed class WriteQueue : IDisposable
+{
+    private const int MaxBatch = 256;
+
+    private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SqliteConnection _db;
+    private readonly TimeProvider _time;
+    private readonly Thread _thread;
+
+    public WriteQueue(SqliteDatabase database, TimeProvider time)
+    {
+        _db = database.OpenWriter();
+        _time = time;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Runs <paramref name="work"/> in the writer; its exceptions reach the caller after rollback.</summary>
+    public Task<T> Write<T>(Func<WriteContext, T> work)
+    {
+        var unit = new Unit<T>(work);
+        if (!_queue.Writer.TryWrite(unit)) throw new InvalidOperationException("the writer has shut down");
+        return unit.Completion.Task;
+    }
+
+    private void Run()
+    {
+        var batch = new List<IUnit>(MaxBatch);
+        while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var unit)) batch.Add(unit);
+            CommitBatch(batch);
+            batch.Clear();
+        }
+    }
+
+    private void CommitBatch(List<IUnit> batch)
+    {
+        try
+        {
+            SqliteDatabase.Execute(_db, "BEGIN IMMEDIATE");
+            foreach (var unit in batch)
+            {
+                SqliteDatabase.Execute(_db, "SAVEPOINT unit");
+                if (unit.Run(new WriteContext(_db, _time.GetUtcNow().ToUnixTimeMilliseconds())))
+                {
+                    SqliteDatabase.Execute(_db, "RELEASE unit");
+                }
+                else
+                {
+                    SqliteDatabase.Execute(_db, "ROLLBACK TO unit; RELEASE unit");
+                }
+            }
+            SqliteDatabase.Execute(_db, "COMMIT");
+        }
+        catch (Exception e)
+        {
+            // The commit itself failed (disk full, I/O error): nothing of the batch is durable.
+            if (!_db.AutoCommitMode()) TryExecute("ROLLBACK");
+            foreach (var unit in batch) unit.Abort(e);
+            return;
+        }
+        foreach (var unit in batch) unit.Complete();
+    }
+
+    private void TryExecute(string sql)
+    {
+        try { SqliteDatabase.Execute(_db, sql); }
+        catch (SqliteException) { /* already rolled back by SQLite */ }
+    }
+
+    /// <summary>Stops taking work, finishes what is queued, checkpoints the WAL and closes.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _thread.Join();
+        TryExecute("PRAGMA wal_checkpoint(TRUNCATE)");
+        _db.Dispose();
+    }
+
+    private interface IUnit
+    {
+        /// <summary>Runs the work; false when it threw and its savepoint must be rolled back.</summary>
+        bool Run(WriteContext context);
+        void Complete();
+        void Abort(Exception error);
+    }
+
+    private sealed class Unit<T>(Func<WriteContext, T> work) : IUnit
+    {
+        private T? _result;
+        private Exception? _error;
+
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Run(WriteContext context)
+        {
+            try
+            {
+                _result = work(context);
+                return true;
+            }
+            catch (Exception e)
+            {
+                _error = e;
+                return false;
+            }
+        }
+
+        public void Complete()
+        {
+            if (_error is null) Completion.TrySetResult(_result!);
+            else Completion.TrySetException(_error);
+        }
+
+        public void Abort(Exception error) => Completion.TrySetException(_error ?? error);
+    }
+}
+
+internal static class SqliteConnectionExtensions
+{
+    /// <summary>True when no transaction is open on the connection.</summary>
+    public static bool AutoCommitMode(this SqliteConnection db) =>
+        SQLitePCL.raw.sqlite3_get_autocommit(db.Handle) != 0;
+}
