@@ -111,7 +111,7 @@ public static class Flow
     {
         var body = new JsonObject { ["agent_id"] = agent ?? "agent-" + role, ["agent_role"] = role };
         if (ttl is not null) body["lease_ttl_ms"] = ttl;
-        if (concurrency is not null) body["concurrency"] = concurrency as JsonNode ?? JsonSerializer.SerializeToNode(concurrency);
+        if (concurrency is not null) body["concurrency"] = (concurrency as JsonNode)?.DeepClone() ?? JsonSerializer.SerializeToNode(concurrency);
         return body;
     }
 
