@@ -1,6 +1,7 @@
 using TaskLeaseServer.Api;
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Hosting;
+using TaskLeaseServer.Telemetry;
 
 // Configuration: CLI flags, config file, defaults (CONTRACT §9).
 var startup = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
@@ -14,6 +15,7 @@ if (startup.Options is not { } options)
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
 builder.AddServerLogging(options);      // Serilog to the console, text or compact JSON
 builder.AddServerHosting(options);      // Kestrel on --host:--port, the clock
+builder.AddServerTelemetry();           // own traces and metrics, exported only when OTEL_* names an endpoint
 builder.Services.AddStorage();          // SQLite file, the single writer, the stores
 builder.Services.AddBackgroundWork();   // the lease sweeper
 builder.Services.AddApi();              // API token, idempotency, writes
@@ -29,6 +31,7 @@ catch (Exception e)
     return 1;
 }
 
+app.ObserveStorage();
 app.UseServerLogging();
 app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
 

@@ -3,6 +3,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Api;
 
@@ -19,11 +20,17 @@ internal static class LeasesApi
     private static Task<Reply> Claim(HttpContext http, LeaseStore store, Writes writes)
     {
         var request = ParseClaim(JsonBody.Parse(RequestBody.Of(http)));
-        return writes.Run(http, ctx => store.Claim(ctx, request) is { } claimed
+        return writes.Run(http, ctx => Claimed(request, store.Claim(ctx, request)) is { } claimed
             ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
                 claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse)
             // "No work" is an answer about now, not about this request: never replayed (W9).
             : new Reply(204, []) { Recordable = false });
+    }
+
+    private static ClaimResult? Claimed(ClaimRequest request, ClaimResult? result)
+    {
+        ServerTelemetry.Claimed(request.AgentRole, result is not null);
+        return result;
     }
 
     private static Task<Reply> Heartbeat(string id, HttpContext http, LeaseStore store, Writes writes)

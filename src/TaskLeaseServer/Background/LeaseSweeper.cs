@@ -1,5 +1,6 @@
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Background;
 
@@ -13,6 +14,7 @@ public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOpt
     ILogger<LeaseSweeper> log) : BackgroundService
 {
     private const int BatchSize = 500;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private long _lastPurgeMs;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -31,8 +33,26 @@ public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOpt
         }
     }
 
-    /// <summary>One full sweep; returns how many leases were reaped.</summary>
+    /// <summary>One full sweep; returns how many leases were reaped. Sweeps never overlap.</summary>
     public async Task<int> SweepOnce()
+    {
+        await _oneAtATime.WaitAsync();
+        using var activity = ServerTelemetry.Source.StartActivity("sweep");
+        var started = time.GetTimestamp();
+        try
+        {
+            var reaped = await Sweep();
+            activity?.SetTag("tls.reaped_leases", reaped);
+            ServerTelemetry.Swept(reaped, time.GetElapsedTime(started).TotalMilliseconds);
+            return reaped;
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
+    }
+
+    private async Task<int> Sweep()
     {
         var total = 0;
         int reaped;

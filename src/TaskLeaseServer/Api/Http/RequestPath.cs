@@ -25,7 +25,9 @@ public sealed class RequestPath
 
     public static void Normalize(HttpContext context)
     {
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "/";
+        // Kestrel keeps the target as sent; an in-process test host leaves it empty.
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target)) target = (context.Request.PathBase + context.Request.Path).ToUriComponent();
         var query = target.IndexOf('?');
         var raw = query >= 0 ? target[..query] : target;
         var segments = raw.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Decode).ToArray();

@@ -136,7 +136,7 @@ public sealed class LeaseStore(TaskLifecycle lifecycle)
             TaskLifecycle.EndRun(ctx, lease.RunId, lease.TaskId, "stale", failure: true);
             TaskLifecycle.AppendEvent(ctx, lease.RunId, ServerEvents.LeaseExpired,
                 ServerEvents.LeaseEndedData(lease.Id, lease.AgentId, lease.ExpiresAtMs));
-            lifecycle.ApplyRetryPolicy(ctx, lease.TaskId, lease.RunId);
+            lifecycle.ApplyRetryPolicy(ctx, lease.TaskId, lease.RunId, "lease_expired");
         }
         ctx.Db.Execute("UPDATE tasks SET retry_wait = 0 WHERE retry_wait = 1 AND next_eligible_at_ms <= @now", new { now = ctx.Now });
         return expired.Count;

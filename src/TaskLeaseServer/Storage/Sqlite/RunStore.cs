@@ -1,5 +1,6 @@
 using Dapper;
 using TaskLeaseServer.Domain;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Storage.Sqlite;
 
@@ -69,12 +70,13 @@ public sealed class RunStore(SqliteDatabase database, PipelineCatalog catalog, T
             """, new { task.Id });
         TaskLifecycle.AppendEvent(ctx, lease.RunId, ServerEvents.Transition,
             ServerEvents.TransitionData(request.Trigger, task.Stage, edge.To, request.Instructions ?? edge.Instructions ?? ""));
+        ServerTelemetry.Transitioned(task.Stage, edge.To);
         return new TransitionResult(task.Stage, edge.To, request.Trigger);
     }
 
     public void Fail(WriteContext ctx, LeaseRow lease, string error, string? usageJson)
     {
         TaskLifecycle.EndRun(ctx, lease.RunId, lease.TaskId, "failed", failure: true, errorText: error, usageJson: usageJson ?? "{}");
-        lifecycle.ApplyRetryPolicy(ctx, lease.TaskId, lease.RunId);
+        lifecycle.ApplyRetryPolicy(ctx, lease.TaskId, lease.RunId, "fail");
     }
 }

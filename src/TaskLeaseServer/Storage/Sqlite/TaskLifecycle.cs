@@ -1,5 +1,6 @@
 using Dapper;
 using TaskLeaseServer.Domain;
+using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Storage.Sqlite;
 
@@ -45,7 +46,8 @@ public sealed class TaskLifecycle(PipelineCatalog catalog)
     /// The run ended without success (failed, or its lease expired): count it, then retry after the
     /// task's delay or dead-letter it (CONTRACT §7.10), with the matching event on the run.
     /// </summary>
-    public void ApplyRetryPolicy(WriteContext ctx, string taskId, string runId)
+    /// <param name="cause">what ended the attempt, for metrics: "fail" or "lease_expired"</param>
+    public void ApplyRetryPolicy(WriteContext ctx, string taskId, string runId, string cause)
     {
         var task = TaskStore.Find(ctx.Db, taskId)!;
         var definition = catalog.Get(ctx.Db, task.PipelineId);
@@ -53,6 +55,7 @@ public sealed class TaskLifecycle(PipelineCatalog catalog)
             "SELECT COUNT(*) FROM runs WHERE task_id = @taskId AND failure = 1", new { taskId });
         var decision = RetryDecision.For(failed, task.MaxAttempts, task.RetryDelayMs, task.DeadLetterStage,
             definition.HasStage, ctx.Now);
+        ServerTelemetry.AttemptFailed(cause, decision.DeadLetter);
 
         if (decision.DeadLetter)
         {

@@ -17,6 +17,7 @@ public sealed class WriteQueue : IDisposable
     private readonly SqliteConnection _db;
     private readonly TimeProvider _time;
     private readonly Thread _thread;
+    private long _queued;
 
     public WriteQueue(SqliteDatabase database, TimeProvider time)
     {
@@ -26,11 +27,15 @@ public sealed class WriteQueue : IDisposable
         _thread.Start();
     }
 
+    /// <summary>Units waiting for the writer (a gauge for operators).</summary>
+    public long Queued => Interlocked.Read(ref _queued);
+
     /// <summary>Runs <paramref name="work"/> in the writer; its exceptions reach the caller after rollback.</summary>
     public Task<T> Write<T>(Func<WriteContext, T> work)
     {
         var unit = new Unit<T>(work);
         if (!_queue.Writer.TryWrite(unit)) throw new InvalidOperationException("the writer has shut down");
+        Interlocked.Increment(ref _queued);
         return unit.Completion.Task;
     }
 
@@ -40,6 +45,7 @@ public sealed class WriteQueue : IDisposable
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var unit)) batch.Add(unit);
+            Interlocked.Add(ref _queued, -batch.Count);
             CommitBatch(batch);
             batch.Clear();
         }

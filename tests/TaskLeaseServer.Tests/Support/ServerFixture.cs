@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using TaskLeaseServer.Background;
+using TaskLeaseServer.Hosting;
+
+namespace TaskLeaseServer.Tests.Support;
+
+/// <summary>
+/// The whole server in-process on a fresh SQLite file of its own, with a fake clock: each test
+/// builds one (<c>await using var server = new ServerFixture();</c>) and moves time by hand.
+/// </summary>
+public sealed class ServerFixture : WebApplicationFactory<Program>
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("tls-test-").FullName;
+    private HttpClient? _client;
+
+    public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
+    public string? ApiToken { get; init; }
+    public string DbPath => Path.Combine(_dir, "test.db");
+
+    public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
+    public HttpClient Http => _client ??= CreateClient();
+
+    public void Advance(long ms) => Clock.Advance(TimeSpan.FromMilliseconds(ms));
+
+    /// <summary>Runs one sweep now, as the background timer would.</summary>
+    public Task<int> Sweep() => Services.GetRequiredService<LeaseSweeper>().SweepOnce();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<ServerOptions>();
+            // A sweep interval far beyond any test's fake time: tests sweep explicitly.
+            services.AddSingleton(new ServerOptions { DbPath = DbPath, ApiToken = ApiToken, SweepInterval = TimeSpan.FromHours(1) });
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+        });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { /* best effort */ }
+    }
+}
