@@ -133,6 +133,7 @@ public sealed class HostileInputFacts(HostileServer server) : IClassFixture<Host
                 "pipeline_id":"{{s.PipelineId}}","title":"t","description":"d"}
                 """))),
         ["tasks: invalid \\u escape"] = new(400, "invalid_json", s => Raw(s, "POST", "/tasks", TaskJson(s, "").Replace("\"t\"", "\"\\uZZZZ\"", StringComparison.Ordinal))),
+        ["tasks: lone surrogate escape in metadata"] = new(null, null, s => Raw(s, "POST", "/tasks", TaskJson(s, ",\"metadata\":{\"x\":\"\\udc00\"}"))),
         ["tasks: lone surrogate escape in title"] = new(null, null, s => Raw(s, "POST", "/tasks", TaskJson(s, "").Replace("\"t\"", "\"\\ud800\"", StringComparison.Ordinal))),
 
         // Empty, null, arrays instead of objects
@@ -170,6 +171,7 @@ public sealed class HostileInputFacts(HostileServer server) : IClassFixture<Host
         ["fail: SQL as token"] = new(401, "unauthorized", s => Raw(s, "POST", $"/runs/{s.Lease.RunId}/fail", """{"error":"x"}""", Bearer("' OR '1'='1"))),
 
         // Framing and methods
+        ["header: 40000-character Idempotency-Key"] = new(400, "invalid_json", s => Raw(s, "POST", "/tasks", "{}", ("Idempotency-Key", new string('k', 40_000)))),
         ["lower-case method"] = new(404, "not_found", s => Raw(s, "post", "/tasks", TaskJson(s, ""))),
         ["unknown method"] = new(404, "not_found", s => Raw(s, "BREW", "/tasks", TaskJson(s, ""))),
         ["chunked body over the limit"] = new(413, "payload_too_large", s => RawHttp.SendChunkedAsync(s.Port, "POST", "/tasks",

@@ -31,6 +31,16 @@ public sealed class IdempotencyFacts(DefaultServer fixture) : IClassFixture<Defa
         third.Body.Should().Be(first.Body);
         (await Api.AllTasksAsync(pipeline.Id)).Should().ContainSingle()
             .Which.Str("id").Should().Be(first.Json.Str("id"));
+
+        // An empty key is a key like any other.
+        var other = await Api.CreatePipelineAsync();
+        var otherBody = Flow.TaskBody(other.Id).ToJsonString();
+        var emptyKeyFirst = await RawHttp.SendAsync(fixture.Port, "POST", "/tasks", otherBody, [("Idempotency-Key", "")]);
+        var emptyKeySecond = await RawHttp.SendAsync(fixture.Port, "POST", "/tasks", otherBody, [("Idempotency-Key", "")]);
+        Expect.Status(emptyKeyFirst, 201);
+        Expect.Status(emptyKeySecond, 201);
+        emptyKeySecond.Json.Str("id").Should().Be(emptyKeyFirst.Json.Str("id"), "an empty Idempotency-Key still names a scope");
+        (await Api.AllTasksAsync(other.Id)).Should().HaveCount(1);
     }
 
     [Fact]
