@@ -96,7 +96,7 @@ public sealed class LeaseSweeperFacts(SweepingServer fixture) : IClassFixture<Sw
     {
         var pipeline = await Api.CreatePipelineAsync();
         var taskId = await Api.CreateTaskAsync(pipeline.Id,
-            new { retry_policy = new { max_attempts = 2, retry_delay_ms = 1_500, dead_letter_stage = "dead" } });
+            new { retry_policy = new { max_attempts = 2, retry_delay_ms = 2_500, dead_letter_stage = "dead" } });
 
         // First abandoned attempt: stale, lease_expired, retry scheduled.
         var first = await Api.ClaimOneAsync(pipeline.WorkRole, ttl: 1_000);
@@ -107,9 +107,9 @@ public sealed class LeaseSweeperFacts(SweepingServer fixture) : IClassFixture<Sw
         var retry = events.Should().ContainSingle(e => e.Str("kind") == "retry_scheduled").Subject.GetProperty("data");
         retry.Str("reason").Should().Be("retry_scheduled");
         retry.Int("failed_attempts").Should().Be(1, "the abandoned attempt counts like a failure");
-        retry.Int("retry_delay_ms").Should().Be(1_500);
+        retry.Int("retry_delay_ms").Should().Be(2_500);
         retry.Int("next_eligible_at_ms").Should().Be(afterFirst.Int("next_eligible_at_ms"));
-        afterFirst.Int("next_eligible_at_ms").Should().BeInRange(first.ExpiresAtMs + 1_500, Clock.NowMs() + 1_500);
+        afterFirst.Int("next_eligible_at_ms").Should().BeInRange(first.ExpiresAtMs + 2_500, Clock.NowMs() + 2_500);
         afterFirst.Str("stage").Should().Be("work");
         afterFirst.Int("task_version").Should().Be(1);
         afterFirst.GetProperty("dead_letter_reason").ValueKind.Should().Be(JsonValueKind.Null);
