@@ -1,5 +1,6 @@
 using TaskLeaseServer.Api;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Telemetry;
 
@@ -19,6 +20,7 @@ builder.AddServerTelemetry();           // own traces and metrics, exported only
 builder.Services.AddStorage();          // SQLite file, the single writer, the stores
 builder.Services.AddBackgroundWork();   // the lease sweeper
 builder.Services.AddApi();              // API token, idempotency, writes
+builder.Services.AddOpenApiDocs();      // OpenAPI 3.1 document generated from the routes
 
 var app = builder.Build();
 try
@@ -35,6 +37,7 @@ app.ObserveStorage();
 app.UseServerLogging();
 app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
 
+app.MapOpenApiDocs();
 app.MapHealth();
 app.MapPipelines();
 app.MapTasks();

@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.Mvc;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Storage.Sqlite;
 
@@ -9,9 +11,9 @@ internal static class AssignmentsApi
     public static void MapAssignments(this IEndpointRouteBuilder app)
     {
         var assignments = app.MapResource("/tasks/{id}/assignments");
-        assignments.MapPost("", Assign);
-        assignments.MapGet("", List);
-        assignments.MapDelete("/{agentId}", Unassign);
+        assignments.MapPost("", Assign).Accepts<AssignmentCreateRequest>().Answers<StatusResponse>(201).Errors(400, 404);
+        assignments.MapGet("", List).Answers<List<Assignment>>();
+        assignments.MapDelete("/{agent_id}", Unassign).Answers<StatusResponse>().Errors(404);
     }
 
     private static Task<Reply> Assign(string id, HttpContext http, AssignmentStore store, Writes writes)
@@ -29,7 +31,7 @@ internal static class AssignmentsApi
     private static Reply List(string id, AssignmentStore store) =>
         Reply.Ok(store.List(id).Select(a => a.ToWire()).ToList(), WireJson.Wire.ListAssignment);
 
-    private static Task<Reply> Unassign(string id, string agentId, HttpContext http, AssignmentStore store, Writes writes) =>
+    private static Task<Reply> Unassign(string id, [FromRoute(Name = "agent_id")] string agentId, HttpContext http, AssignmentStore store, Writes writes) =>
         writes.Run(http, ctx =>
         {
             store.Unassign(ctx, id, agentId);

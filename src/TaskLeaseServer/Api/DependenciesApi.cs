@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Storage.Sqlite;
 
@@ -9,8 +10,8 @@ internal static class DependenciesApi
     public static void MapDependencies(this IEndpointRouteBuilder app)
     {
         var dependencies = app.MapResource("/tasks/{id}/dependencies");
-        dependencies.MapPost("", Add);
-        dependencies.MapGet("", List);
+        dependencies.MapPost("", Add).Accepts<DependencyCreateRequest>().Answers<StatusResponse>(201).Errors(400, 404, 409);
+        dependencies.MapGet("", List).Answers<List<Dependency>>();
     }
 
     private static Task<Reply> Add(string id, HttpContext http, DependencyStore store, Writes writes)

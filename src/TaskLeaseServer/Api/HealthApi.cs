@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Storage.Sqlite;
@@ -8,7 +9,7 @@ namespace TaskLeaseServer.Api;
 internal static class HealthApi
 {
     public static void MapHealth(this IEndpointRouteBuilder app) =>
-        app.MapResource("/health").MapGet("", Health);
+        app.MapResource("/health").MapGet("", Health).Answers<HealthResponse>();
 
     private static Reply Health(HealthStore store, TimeProvider time)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -12,9 +13,10 @@ internal static class LeasesApi
     public static void MapLeases(this IEndpointRouteBuilder app)
     {
         var leases = app.MapResource("/leases");
-        leases.MapPost("/claim", Claim);
-        leases.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new NoIdempotency());
-        leases.MapPost("/{id}/release", Release);
+        leases.MapPost("/claim", Claim).Accepts<LeaseClaimRequest>().Answers<ClaimResponse>().AnswersEmpty().Errors(400);
+        leases.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new NoIdempotency()).LeaseToken()
+            .Accepts<HeartbeatRequest>().Answers<HeartbeatResponse>().Errors(401, 404, 410);
+        leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);
     }
 
     private static Task<Reply> Claim(HttpContext http, LeaseStore store, Writes writes)

@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -10,9 +11,9 @@ internal static class PipelinesApi
     public static void MapPipelines(this IEndpointRouteBuilder app)
     {
         var pipelines = app.MapResource("/pipelines");
-        pipelines.MapPost("", Create);
-        pipelines.MapGet("", List);
-        pipelines.MapGet("/{id}", Get);
+        pipelines.MapPost("", Create).Accepts<PipelineCreateRequest>().Answers<IdResponse>(201).Errors(400, 409);
+        pipelines.MapGet("", List).Answers<List<Pipeline>>();
+        pipelines.MapGet("/{id}", Get).Answers<Pipeline>().Errors(404);
     }
 
     private static Task<Reply> Create(HttpContext http, PipelineStore store, Writes writes)
@@ -21,7 +22,7 @@ internal static class PipelinesApi
         var name = body.RequiredString("name");
         if (!body.Element.TryGetProperty("definition", out var definitionJson))
             throw ApiError.InvalidJson("`definition` is required: the pipeline's state machine as a JSON object");
-        var definition = PipelineDefinition.Parse(definitionJson);
+        var definition = Domain.PipelineDefinition.Parse(definitionJson);
         var stored = JsonBody.Compact(definitionJson);
         return writes.Run(http, ctx => Reply.Created(new IdResponse(store.Create(ctx, name, stored, definition)), WireJson.Wire.IdResponse));
     }

@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -12,10 +13,11 @@ internal static class RunsApi
     public static void MapRuns(this IEndpointRouteBuilder app)
     {
         var runs = app.MapResource("/runs/{id}");
-        runs.MapPost("/events", AppendEvent);
-        runs.MapGet("/events", ListEvents);
-        runs.MapPost("/transition", Transition);
-        runs.MapPost("/fail", Fail);
+        runs.MapPost("/events", AppendEvent).LeaseToken().Accepts<EventCreateRequest>().Answers<EventIdResponse>(201).Errors(400, 401, 404, 410);
+        runs.MapGet("/events", ListEvents).Query("limit", "cursor").Answers<Page<RunEvent>>().Errors(400, 401);
+        runs.MapPost("/transition", Transition).LeaseToken().Accepts<TransitionRequest>().Answers<TransitionResponse>()
+            .Errors(400, 401, 404, 409, 410);
+        runs.MapPost("/fail", Fail).LeaseToken().Accepts<FailRequest>().Answers<StatusResponse>().Errors(400, 401, 404, 410);
     }
 
     private static Task<Reply> AppendEvent(string id, HttpContext http, RunStore store, Writes writes)
@@ -61,7 +63,7 @@ internal static class RunsApi
             var (lease, request) = RunStore.Authorize(ctx, id, hash, () =>
             {
                 var json = JsonBody.Parse(body);
-                return new TransitionRequest(json.RequiredString("trigger"), json.OptionalString("instructions"),
+                return new TransitionCommand(json.RequiredString("trigger"), json.OptionalString("instructions"),
                     json.OptionalJson("usage"), json.OptionalString("expected_stage"), json.OptionalLong("expected_task_version"));
             });
             var result = store.Transition(ctx, lease, request);

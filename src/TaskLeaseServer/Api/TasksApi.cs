@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage.Sqlite;
@@ -11,11 +12,11 @@ internal static class TasksApi
     public static void MapTasks(this IEndpointRouteBuilder app)
     {
         var tasks = app.MapResource("/tasks");
-        tasks.MapPost("", Create);
-        tasks.MapPost("/bulk", CreateBulk);
-        tasks.MapGet("", List);
-        tasks.MapGet("/{id}", Get);
-        tasks.MapGet("/{id}/run-state", RunState);
+        tasks.MapPost("", Create).Accepts<TaskCreateRequest>().Answers<IdResponse>(201).Errors(400, 404, 409);
+        tasks.MapPost("/bulk", CreateBulk).Accepts<BulkTaskCreateRequest>().Answers<BulkTaskCreateResponse>(201).Errors(400, 404, 409);
+        tasks.MapGet("", List).Query("stage", "pipeline_id", "limit", "cursor").Answers<Page<TaskView>>().Errors(400);
+        tasks.MapGet("/{id}", Get).Answers<TaskDetails>().Errors(404);
+        tasks.MapGet("/{id}/run-state", RunState).Errors(404);
     }
 
     private static Task<Reply> Create(HttpContext http, TaskStore store, Writes writes)

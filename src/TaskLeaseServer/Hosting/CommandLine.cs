@@ -18,6 +18,7 @@ public static class CommandLine
 
     public static Startup Parse(string[] args, Func<string, string?> env)
     {
+        if (LauncherCommands.Run(args, env) is { } launcher) return launcher;
         if (args.Contains("--version")) return new Startup(null, 0, $"{ServerInfo.Name} v{ServerInfo.Version}");
 
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);

@@ -29,7 +29,10 @@ public static class ServerComposition
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            // The contract lets a whole request be 64 KiB (CONTRACT §1.3): a long id in the path or
+            // a long header must reach the application and get its JSON answer.
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);

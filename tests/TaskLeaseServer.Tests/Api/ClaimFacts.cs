@@ -184,3 +184,23 @@ public sealed class ClaimFacts
         (await server.Http.Get("/tasks")).Body.GetProperty("items").GetArrayLength().Should().Be(0);
     }
 }
+
+public sealed class BodyContentTypeFacts
+{
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("text/plain")]
+    [InlineData(null)]
+    public async Task BodiesAreParsed_WhateverTheContentType(string? contentType)
+    {
+        await using var server = new ServerFixture();
+        var pid = await server.Http.Pipeline();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tasks")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"pipeline_id":"{{pid}}","title":"t","description":"d"}""")),
+        };
+        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await server.Http.SendAsync(request);
+        response.StatusCode.Should().Be(HttpStatusCode.Created);
+    }
+}

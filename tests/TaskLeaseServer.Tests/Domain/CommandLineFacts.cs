@@ -63,3 +63,38 @@ public sealed class CommandLineFacts : IDisposable
         startup.Output.Should().StartWith("TaskLeaseServer v");
     }
 }
+
+public sealed class LauncherCommandFacts : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("tls-launch-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public void ExportManifest_DescribesTheServerForTheLauncher()
+    {
+        var startup = CommandLine.Parse(["--export-manifest"], _ => null);
+        startup.ExitCode.Should().Be(0);
+        using var manifest = System.Text.Json.JsonDocument.Parse(startup.Output!);
+        manifest.RootElement.GetProperty("schema_version").GetInt32().Should().Be(1);
+        manifest.RootElement.GetProperty("name").GetString().Should().Be("nulltickets");
+        manifest.RootElement.GetProperty("health").GetProperty("endpoint").GetString().Should().Be("/health");
+    }
+
+    [Fact]
+    public void FromJson_WritesTheConfigFile_ThatTheServerThenReads()
+    {
+        var dir = Path.Combine(_home, "sub");
+        var startup = CommandLine.Parse(["--from-json", $$"""{"port":"8123","db_path":"x.db","api_token":"tok","home":"{{dir}}"}"""], _ => null);
+        startup.Should().Match<Startup>(s => s.ExitCode == 0 && s.Output == """{"status":"ok"}""");
+        File.ReadAllText(Path.Combine(dir, "config.json")).Should().Be("{\n  \"port\": 8123,\n  \"db\": \"x.db\",\n  \"api_token\": \"tok\"\n}\n");
+        CommandLine.Parse([], n => n == "NULLTICKETS_HOME" ? dir : null).Options!
+            .Should().Match<ServerOptions>(o => o.Port == 8123 && o.ApiToken == "tok" && o.DbPath == Path.Combine(dir, "x.db"));
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("{nope")]
+    public void FromJson_RejectsANonObject(string json) =>
+        CommandLine.Parse(["--from-json", json], _ => _home).ExitCode.Should().Be(1);
+}

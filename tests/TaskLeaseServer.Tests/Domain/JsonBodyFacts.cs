@@ -54,3 +54,26 @@ public sealed class JsonBodyFacts
         Parse("""{"m": { "b" : 1, "a" : [ 12345678901234567890, "x" ] } }""").OptionalJson("m")
             .Should().Be("""{"b":1,"a":[12345678901234567890,"x"]}""");
 }
+
+public sealed class JsonBodyTextFacts
+{
+    [Theory]
+    [InlineData(new byte[] { 0xC3, 0x28 })]
+    [InlineData(new byte[] { 0x80, 0xFF })]
+    public void InvalidUtf8InAString_IsInvalidJson(byte[] garbage)
+    {
+        var body = Encoding.UTF8.GetBytes("{\"title\":\"a").Concat(garbage).Concat(Encoding.UTF8.GetBytes("\"}")).ToArray();
+        FluentActions.Invoking(() => JsonBody.Parse(body)).Should().Throw<ApiError>().Where(e => e.Code == "invalid_json");
+    }
+
+    [Theory]
+    [InlineData("""{"title":"\ud800"}""")]
+    [InlineData("""{"metadata":{"x":"\udc00"}}""")]
+    [InlineData("""{"\ud800":1}""")]
+    public void ALoneSurrogateEscape_IsInvalidJson(string json) =>
+        FluentActions.Invoking(() => JsonBody.Parse(Encoding.UTF8.GetBytes(json))).Should().Throw<ApiError>().Where(e => e.Code == "invalid_json");
+
+    [Fact]
+    public void ASurrogatePair_IsFine() =>
+        JsonBody.Parse(Encoding.UTF8.GetBytes("""{"title":"\ud83d\ude00"}""")).RequiredString("title").Should().Be("😀");
+}

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing.Patterns;
+using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Api.Http;
@@ -24,6 +25,7 @@ public static class HttpPipeline
             auth.Check(context);
             return next(context);
         });
+        app.UseSwaggerUi();
         app.UseRouting();
         app.Use(async (context, next) =>
         {

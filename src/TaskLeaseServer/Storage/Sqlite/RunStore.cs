@@ -4,7 +4,7 @@ using TaskLeaseServer.Telemetry;
 
 namespace TaskLeaseServer.Storage.Sqlite;
 
-public sealed record TransitionRequest(string Trigger, string? Instructions, string? UsageJson, string? ExpectedStage, long? ExpectedTaskVersion);
+public sealed record TransitionCommand(string Trigger, string? Instructions, string? UsageJson, string? ExpectedStage, long? ExpectedTaskVersion);
 
 public sealed record TransitionResult(string PreviousStage, string NewStage, string Trigger);
 
@@ -44,7 +44,7 @@ public sealed class RunStore(SqliteDatabase database, PipelineCatalog catalog, T
         return stored is not null && LeaseToken.Matches(tokenHash, stored);
     }
 
-    public TransitionResult Transition(WriteContext ctx, LeaseRow lease, TransitionRequest request)
+    public TransitionResult Transition(WriteContext ctx, LeaseRow lease, TransitionCommand request)
     {
         var status = ctx.Db.QuerySingleOrDefault<string>("SELECT status FROM runs WHERE id = @RunId", new { lease.RunId })
             ?? throw ApiError.NotFound("no such run");

@@ -1,0 +1,44 @@
+using TaskLeaseServer.Api.Wire;
+
+namespace TaskLeaseServer.Api.OpenApi;
+
+/// <summary>Endpoint metadata: query parameters the handler reads by hand.</summary>
+public sealed record QueryParameters(IReadOnlyList<string> Names);
+
+/// <summary>
+/// Endpoint metadata: the request body's shape, for the document only. (ASP.NET's own Accepts
+/// metadata would make routing refuse other Content-Types, and the contract parses bodies whatever
+/// their Content-Type.)
+/// </summary>
+public sealed record RequestShape(Type Type);
+
+/// <summary>Endpoint metadata: the route takes a lease token (bearerAuth in the document).</summary>
+public sealed record LeaseTokenAuth;
+
+/// <summary>
+/// Route annotations for the OpenAPI document, so each route's block in Api/*.cs reads as its
+/// contract: what it accepts, what it answers, which errors it can give.
+/// </summary>
+public static class Describe
+{
+    public static RouteHandlerBuilder Accepts<T>(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new RequestShape(typeof(T)));
+
+    public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder route, int status = 200) =>
+        route.Produces<T>(status, "application/json");
+
+    public static RouteHandlerBuilder AnswersEmpty(this RouteHandlerBuilder route, int status = 204) =>
+        route.Produces(status);
+
+    public static RouteHandlerBuilder Errors(this RouteHandlerBuilder route, params int[] statuses)
+    {
+        foreach (var status in statuses) route.Produces<ErrorResponse>(status, "application/json");
+        return route;
+    }
+
+    public static RouteHandlerBuilder Query(this RouteHandlerBuilder route, params string[] names) =>
+        route.WithMetadata(new QueryParameters(names));
+
+    public static RouteHandlerBuilder LeaseToken(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new LeaseTokenAuth());
+}

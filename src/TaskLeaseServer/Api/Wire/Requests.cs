@@ -1,0 +1,37 @@
+namespace TaskLeaseServer.Api.Wire;
+
+// Request bodies as the OpenAPI document describes them (CONTRACT §8). Handlers read bodies with
+// Api/Http/JsonBody, which applies the contract's lenient parsing rules (§1.5); these records only
+// name the shapes, with the contract's schema names.
+
+public sealed record RetryPolicy(long? MaxAttempts, long? RetryDelayMs, string? DeadLetterStage);
+
+public sealed record PipelineStateDef(string? AgentRole, string? Description, bool? Terminal, string? WorkflowId);
+
+public sealed record PipelineTransitionDef(string From, string To, string Trigger, string? Instructions, IReadOnlyList<string>? RequiredGates);
+
+public sealed record PipelineDefinition(string Initial, IReadOnlyDictionary<string, PipelineStateDef> States,
+    IReadOnlyList<PipelineTransitionDef> Transitions);
+
+public sealed record PipelineCreateRequest(string Name, PipelineDefinition Definition);
+
+public sealed record TaskCreateRequest(string PipelineId, string Title, string Description, long? Priority, RawJson? Metadata,
+    RetryPolicy? RetryPolicy, IReadOnlyList<string>? Dependencies, string? AssignedAgentId, string? AssignedBy);
+
+public sealed record BulkTaskCreateRequest(IReadOnlyList<TaskCreateRequest> Tasks);
+
+public sealed record DependencyCreateRequest(string DependsOnTaskId);
+
+public sealed record AssignmentCreateRequest(string AgentId, string? AssignedBy);
+
+public sealed record LeaseConcurrency(IReadOnlyDictionary<string, long>? PerState);
+
+public sealed record LeaseClaimRequest(string AgentId, string AgentRole, long? LeaseTtlMs, LeaseConcurrency? Concurrency);
+
+public sealed record HeartbeatRequest(long? LeaseTtlMs);
+
+public sealed record EventCreateRequest(string Kind, RawJson? Data);
+
+public sealed record TransitionRequest(string Trigger, string? Instructions, RawJson? Usage, string? ExpectedStage, long? ExpectedTaskVersion);
+
+public sealed record FailRequest(string Error, RawJson? Usage);
