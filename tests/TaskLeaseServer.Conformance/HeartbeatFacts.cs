@@ -38,7 +38,7 @@ public sealed class HeartbeatFacts(DefaultServer fixture) : IClassFixture<Defaul
         Expect.Status(response, 200);
         response.Json.Int("expires_at_ms").Should().BeInRange(before + 3_600_000, Clock.NowMs() + 3_600_000);
 
-        var shortLease = await LeaseAsync(ttl: 1_000);
+        var shortLease = await LeaseAsync(ttl: 5_000);
         before = Clock.NowMs();
         var extended = await Api.HeartbeatAsync(shortLease);
         Expect.Status(extended, 200);

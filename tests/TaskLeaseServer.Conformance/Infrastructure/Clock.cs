@@ -8,10 +8,11 @@ public static class Clock
 {
     public static long NowMs() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    /// <summary>Returns once the wall clock is strictly past <paramref name="ms"/> (bounded to 5 s).</summary>
+    /// <summary>Returns once the wall clock is strictly past <paramref name="ms"/> (bounded: the wait plus 5 s).</summary>
     public static async Task PassAsync(long ms)
     {
-        await Eventually.TrueAsync(() => Task.FromResult(NowMs() > ms), TimeSpan.FromSeconds(5), $"the clock to pass {ms}", pollMs: 1);
+        var bound = TimeSpan.FromMilliseconds(Math.Max(0, ms - NowMs()) + 5_000);
+        await Eventually.TrueAsync(() => Task.FromResult(NowMs() > ms), bound, $"the clock to pass {ms}", pollMs: 5);
     }
 }
 
