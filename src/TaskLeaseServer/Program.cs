@@ -45,6 +45,11 @@ app.MapDependencies();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();
+app.MapArtifacts();
+app.MapOps();
+app.MapStore();
+app.MapOtlp();
+app.MapSpans();
 
 await app.RunAsync();
 return 0;

@@ -7,13 +7,17 @@ namespace TaskLeaseServer.Background;
 /// <summary>
 /// Reaps expired leases on a timer (CONTRACT W5, product decision): the run becomes stale, a
 /// lease_expired event is written, and the task's retry policy is applied as for a failure. Also
-/// makes tasks whose retry delay has passed ready again, and forgets old idempotency records.
+/// makes tasks whose retry delay has passed ready again, and forgets old idempotency records and
+/// OTLP batches.
 /// Runs on the injected TimeProvider, so tests drive it with a fake clock.
 /// </summary>
 public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOptions options, TimeProvider time,
     ILogger<LeaseSweeper> log) : BackgroundService
 {
     private const int BatchSize = 500;
+    // OTLP retention deletes in steps this small so that no step holds the writer for long.
+    private const int OtlpPurgeBatches = 20;
+    private const int OtlpPurgeSpans = 2_000;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private long _lastPurgeMs;
 
@@ -68,7 +72,23 @@ public sealed class LeaseSweeper(WriteQueue writer, LeaseStore leases, ServerOpt
         {
             _lastPurgeMs = now;
             await writer.Write(ctx => IdempotencyStore.Purge(ctx, now - (long)options.IdempotencyRetention.TotalMilliseconds));
+            await PurgeOtlp();
         }
+        return total;
+    }
+
+    /// <summary>Deletes OTLP batches (and their spans) older than the retention window; returns the rows deleted.</summary>
+    public async Task<int> PurgeOtlp()
+    {
+        var cutoff = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)options.OtlpRetention.TotalMilliseconds;
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await writer.Write(ctx => OtlpStore.Purge(ctx, cutoff, OtlpPurgeBatches, OtlpPurgeSpans));
+            total += deleted;
+        } while (deleted > 0);
+        if (total > 0) log.LogInformation("Deleted {Count} OTLP rows past retention", total);
         return total;
     }
 }

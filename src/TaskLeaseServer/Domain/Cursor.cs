@@ -26,12 +26,13 @@ public static class Cursor
         return (ms, text[(colon + 1)..]);
     }
 
-    public static long? ParseId(string? text)
+    /// <summary>Parses an id cursor; <paramref name="what"/> names the id in the error message.</summary>
+    public static long? ParseId(string? text, string what = "an event id")
     {
         if (text is null) return null;
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
         {
-            throw ApiError.InvalidCursor("cursor must be an event id as returned in next_cursor");
+            throw ApiError.InvalidCursor($"cursor must be {what} as returned in next_cursor");
         }
         return id;
     }

@@ -23,4 +23,7 @@ public static class Limits
         if (b < 0 && sum > a) return long.MinValue;
         return sum;
     }
+
+    public static long SubtractSaturating(long a, long b) =>
+        b == long.MinValue ? AddSaturating(AddSaturating(a, long.MaxValue), 1) : AddSaturating(a, -b);
 }

@@ -52,6 +52,11 @@ public static class CommandLine
             return Fail($"invalid --sweep-interval-ms \"{sweepText}\": expected a positive number of milliseconds");
         if (sweepMs is < 10 or > 3_600_000) return Fail("the sweep interval must be between 10 ms and 1 hour");
 
+        var otlpRetentionMs = config.OtlpRetentionMs ?? 7 * 86_400_000L;
+        // Bounded above so the TimeSpan cannot overflow.
+        if (otlpRetentionMs is < 1 or > 100 * 365 * 86_400_000L)
+            return Fail("otlp_retention_ms must be a number of milliseconds between 1 and 100 years");
+
         var synchronous = flags.GetValueOrDefault("--synchronous") ?? config.Synchronous ?? "normal";
         if (synchronous is not ("normal" or "full")) return Fail($"invalid synchronous mode \"{synchronous}\": use normal or full");
         var logFormat = flags.GetValueOrDefault("--log-format") ?? config.LogFormat ?? "text";
@@ -75,6 +80,7 @@ public static class CommandLine
             ApiToken = flags.GetValueOrDefault("--token") ?? config.ApiToken,
             SweepInterval = TimeSpan.FromMilliseconds(sweepMs),
             IdempotencyRetention = TimeSpan.FromMilliseconds(config.IdempotencyRetentionMs ?? 86_400_000),
+            OtlpRetention = TimeSpan.FromMilliseconds(otlpRetentionMs),
             SynchronousFull = synchronous == "full",
             JsonLogs = logFormat == "json",
             ConfigPath = configPath,
@@ -99,11 +105,11 @@ public sealed class ConfigException(string message) : Exception(message);
 
 /// <summary>The config file's keys; a missing file means all defaults.</summary>
 public sealed record ConfigFile(int? Port, string? Db, string? ApiToken, string? Host, long? SweepIntervalMs,
-    long? IdempotencyRetentionMs, string? Synchronous, string? LogFormat)
+    long? IdempotencyRetentionMs, string? Synchronous, string? LogFormat, long? OtlpRetentionMs)
 {
     public static ConfigFile Read(string path)
     {
-        if (!File.Exists(path)) return new ConfigFile(null, null, null, null, null, null, null, null);
+        if (!File.Exists(path)) return new ConfigFile(null, null, null, null, null, null, null, null, null);
         if (new FileInfo(path).Length > 1 << 20) throw new ConfigException("larger than 1 MiB");
         JsonElement root;
         try
@@ -121,7 +127,7 @@ public sealed record ConfigFile(int? Port, string? Db, string? ApiToken, string?
         if (port is < 0 or > 65535) throw new ConfigException("port must be between 0 and 65535");
         return new ConfigFile((int?)port, Text(root, "db"), Text(root, "api_token"), Text(root, "host"),
             Integer(root, "sweep_interval_ms"), Integer(root, "idempotency_retention_ms"), Text(root, "synchronous"),
-            Text(root, "log_format"));
+            Text(root, "log_format"), Integer(root, "otlp_retention_ms"));
     }
 
     private static string? Text(JsonElement root, string key) =>

@@ -57,6 +57,10 @@ public static class ServerComposition
         services.AddSingleton<RunStore>();
         services.AddSingleton<IdempotencyStore>();
         services.AddSingleton<HealthStore>();
+        services.AddSingleton<KvStore>();
+        services.AddSingleton<ArtifactStore>();
+        services.AddSingleton<OpsQueueStore>();
+        services.AddSingleton<OtlpStore>();
     }
 
     public static void AddBackgroundWork(this IServiceCollection services)

@@ -11,6 +11,8 @@ public sealed record ServerOptions
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long Idempotency-Key records are kept (CONTRACT W9).</summary>
     public TimeSpan IdempotencyRetention { get; init; } = TimeSpan.FromHours(24);
+    /// <summary>How long ingested OTLP batches and their spans are kept (CONTRACT W22).</summary>
+    public TimeSpan OtlpRetention { get; init; } = TimeSpan.FromDays(7);
     /// <summary>synchronous=FULL: fsync every commit, so a power loss loses nothing acknowledged.</summary>
     public bool SynchronousFull { get; init; }
     /// <summary>Compact JSON log lines instead of text.</summary>

@@ -55,6 +55,19 @@ public sealed class OpenApiFacts
     }
 
     [Fact]
+    public async Task StoreArtifactsAndOps_AreDescribedWithTheContractsSchemaNames()
+    {
+        await using var server = new ServerFixture();
+        var doc = (await server.Http.Get("/openapi.json")).Body;
+        doc.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(p => p.Name).Should().Contain(
+            ["ArtifactCreateRequest", "Artifact", "PaginatedArtifacts", "QueueRoleStats", "QueueOpsResponse", "StorePutRequest", "StoreEntry"]);
+        var search = doc.GetProperty("paths").GetProperty("/store/search").GetProperty("get");
+        search.GetProperty("parameters").EnumerateArray().Select(p => p.GetProperty("name").GetString())
+            .Should().Equal("q", "namespace", "limit", "filter_path", "filter_value");
+        doc.GetProperty("paths").GetProperty("/store/{namespace}/{key}").GetProperty("put").TryGetProperty("requestBody", out _).Should().BeTrue();
+    }
+
+    [Fact]
     public async Task TheDocumentIsOpen_InTokenMode()
     {
         await using var server = new ServerFixture { ApiToken = "secret" };

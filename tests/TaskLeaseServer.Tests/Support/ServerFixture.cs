@@ -1,4 +1,7 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +31,18 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
 
     /// <summary>Runs one sweep now, as the background timer would.</summary>
     public Task<int> Sweep() => Services.GetRequiredService<LeaseSweeper>().SweepOnce();
+
+    /// <summary>
+    /// Serves on a real loopback port through Kestrel instead of the in-memory test server, for
+    /// clients that open their own connections (an OpenTelemetry exporter); returns the base address.
+    /// </summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address);
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder) =>
         builder.ConfigureServices(services =>

@@ -16,6 +16,7 @@ public sealed class ContractDocument : IDocumentFilter
         [typeof(TaskView)] = "Task",
         [typeof(Page<TaskView>)] = "PaginatedTasks",
         [typeof(Page<RunEvent>)] = "PaginatedRunEvents",
+        [typeof(Page<Artifact>)] = "PaginatedArtifacts",
     };
 
     /// <summary>Schema ids: the contract's names, the C# name otherwise.</summary>

@@ -27,6 +27,16 @@ public static class Mapping
 
     public static RunEvent ToWire(this EventRow e) => new(e.Id, e.RunId, e.TsMs, e.Kind, new RawJson(e.DataJson));
 
+    public static Artifact ToWire(this ArtifactRow a) => new(a.Id, a.TaskId, a.RunId, a.CreatedAtMs, a.Kind, a.Uri,
+        a.Sha256Hex, a.SizeBytes, new RawJson(a.MetaJson));
+
+    public static StoreEntry ToWire(this StoreEntryRow s) =>
+        new(s.Namespace, s.Key, new RawJson(s.ValueJson), s.CreatedAtMs, s.UpdatedAtMs);
+
+    public static SpanView ToWire(this SpanRow s) => new(s.Id, s.Name, s.TraceId, s.SpanId, s.ParentSpanId, s.Kind,
+        s.StartTimeUnixNano, s.EndTimeUnixNano, s.StatusCode, s.StatusMessage, new RawJson(s.AttributesJson),
+        new RawJson(s.ResourceAttributesJson), s.ScopeName, s.ScopeVersion, s.RunId, s.TaskId, s.BatchId);
+
     public static TaskDetails ToWire(this TaskDetailsRows d) => new(
         d.Task.ToWire(), d.LatestRun?.ToWire(),
         d.Dependencies.Select(ToWire).ToList(),

@@ -35,3 +35,9 @@ public sealed record EventCreateRequest(string Kind, RawJson? Data);
 public sealed record TransitionRequest(string Trigger, string? Instructions, RawJson? Usage, string? ExpectedStage, long? ExpectedTaskVersion);
 
 public sealed record FailRequest(string Error, RawJson? Usage);
+
+public sealed record ArtifactCreateRequest(string Kind, string Uri, string? TaskId, string? RunId, string? Sha256, long? SizeBytes,
+    RawJson? Meta);
+
+/// <summary>`value` is required; JSON null is a valid value.</summary>
+public sealed record StorePutRequest(RawJson Value);

@@ -49,3 +49,19 @@ public sealed record HeartbeatResponse(long ExpiresAtMs);
 public sealed record RunEvent(long Id, string RunId, long TsMs, string Kind, RawJson Data);
 
 public sealed record TransitionResponse(string PreviousStage, string NewStage, string Trigger);
+
+public sealed record Artifact(string Id, string? TaskId, string? RunId, long CreatedAtMs, string Kind, string Uri,
+    string? Sha256, long? SizeBytes, RawJson Meta);
+
+public sealed record StoreEntry(string Namespace, string Key, RawJson Value, long CreatedAtMs, long UpdatedAtMs);
+
+public sealed record QueueRoleStats(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
+    long StuckCount, long NearExpiryLeases);
+public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);
+
+public sealed record OtlpIngestResponse(long BatchId, long AcceptedSpans, string Stored);
+
+/// <summary>An ingested span (GET /spans, an extension): attributes are OTLP/JSON KeyValue arrays.</summary>
+public sealed record SpanView(long Id, string Name, string TraceId, string SpanId, string? ParentSpanId, string? Kind,
+    long? StartTimeUnixNano, long? EndTimeUnixNano, string? StatusCode, string? StatusMessage, RawJson Attributes,
+    RawJson ResourceAttributes, string? ScopeName, string? ScopeVersion, string? RunId, string? TaskId, long BatchId);

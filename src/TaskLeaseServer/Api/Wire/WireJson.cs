@@ -27,6 +27,12 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(HeartbeatResponse))]
 [JsonSerializable(typeof(Page<RunEvent>))]
 [JsonSerializable(typeof(TransitionResponse))]
+[JsonSerializable(typeof(Page<Artifact>))]
+[JsonSerializable(typeof(StoreEntry))]
+[JsonSerializable(typeof(List<StoreEntry>))]
+[JsonSerializable(typeof(QueueOpsResponse))]
+[JsonSerializable(typeof(OtlpIngestResponse))]
+[JsonSerializable(typeof(Page<SpanView>))]
 internal sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>The instance every reply uses: like Default, but quotes and non-ASCII text stay readable.</summary>

@@ -1,0 +1,32 @@
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+/// <summary>
+/// Reading ingested spans back (an extension; the reference had no read API, W23): filtered by run,
+/// task and/or trace, in ingest order, with the contract's pagination (CONTRACT §5, id cursor).
+/// </summary>
+internal static class SpansApi
+{
+    public static void MapSpans(this IEndpointRouteBuilder app)
+    {
+        ContractDocument.Name(typeof(SpanView), "Span");
+        ContractDocument.Name(typeof(Page<SpanView>), "PaginatedSpans");
+        app.MapResource("/spans").MapGet("", List)
+            .Query("run_id", "task_id", "trace_id", "limit", "cursor").Answers<Page<SpanView>>().Errors(400, 401);
+    }
+
+    private static Reply List(HttpContext http, OtlpStore store)
+    {
+        var limit = Query.Limit(http, 100);
+        var after = Cursor.ParseId(Query.Value(http, "cursor"), "a span id");
+        var filter = new SpanFilter(Query.Value(http, "run_id"), Query.Value(http, "task_id"), Query.Value(http, "trace_id"), after, limit);
+        var (items, more) = store.ListSpans(filter);
+        var next = more ? Cursor.Of(items[^1].Id) : null;
+        return Reply.Ok(new Page<SpanView>(items.Select(s => s.ToWire()).ToList(), next), WireJson.Wire.PageSpanView);
+    }
+}

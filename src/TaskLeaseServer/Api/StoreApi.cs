@@ -1,0 +1,97 @@
+using System.Globalization;
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Api.OpenApi;
+using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage.Sqlite;
+
+namespace TaskLeaseServer.Api;
+
+/// <summary>
+/// The key/value store (CONTRACT §8.26-8.31). Namespace and key arrive percent-decoded, so
+/// <c>%2F</c> puts a '/' inside a key. <c>GET /store/search</c> is the search, which is why no
+/// entry may live in namespace <c>search</c>.
+/// </summary>
+internal static class StoreApi
+{
+    private const string SearchNamespace = "search";
+    private const int DefaultSearchLimit = 10;
+
+    public static void MapStore(this IEndpointRouteBuilder app)
+    {
+        var store = app.MapResource("/store");
+        store.MapGet("/search", Search).Query("q", "namespace", "limit", "filter_path", "filter_value")
+            .Answers<List<StoreEntry>>().Errors(400);
+        store.MapPut("/{namespace}/{key}", Put).Accepts<StorePutRequest>().AnswersEmpty().Errors(400);
+        store.MapGet("/{namespace}/{key}", Get).Answers<StoreEntry>().Errors(404);
+        store.MapDelete("/{namespace}/{key}", Delete).AnswersEmpty();
+        store.MapGet("/{namespace}", List).Answers<List<StoreEntry>>();
+        store.MapDelete("/{namespace}", DeleteNamespace).AnswersEmpty();
+    }
+
+    private static Task<Reply> Put(string @namespace, string key, HttpContext http, Writes writes)
+    {
+        if (@namespace == SearchNamespace)
+            throw new ApiError(400, "reserved_namespace",
+                "namespace \"search\" is reserved (GET /store/search is the search); store the entry under another namespace");
+        var value = JsonBody.Parse(RequestBody.Of(http)).RequiredJson("value");
+        return writes.Run(http, ctx =>
+        {
+            KvStore.Put(ctx, @namespace, key, value);
+            return Reply.NoContent();
+        });
+    }
+
+    private static Reply Get(string @namespace, string key, KvStore store) =>
+        store.Get(@namespace, key) is { } entry
+            ? Reply.Ok(entry.ToWire(), WireJson.Wire.StoreEntry)
+            : throw ApiError.NotFound($"no such key: \"{key}\" in namespace \"{@namespace}\"");
+
+    private static Task<Reply> Delete(string @namespace, string key, HttpContext http, Writes writes) =>
+        writes.Run(http, ctx =>
+        {
+            KvStore.Delete(ctx, @namespace, key);
+            return Reply.NoContent();
+        });
+
+    private static Reply List(string @namespace, KvStore store) => Entries(store.List(@namespace));
+
+    private static Task<Reply> DeleteNamespace(string @namespace, HttpContext http, Writes writes) =>
+        writes.Run(http, ctx =>
+        {
+            KvStore.DeleteNamespace(ctx, @namespace);
+            return Reply.NoContent();
+        });
+
+    /// <summary>
+    /// Every term must match (implicit AND) and none is read as FTS syntax. A malformed filter_path
+    /// is 400 invalid_query where the reference answered an empty 200 (W24).
+    /// </summary>
+    private static Reply Search(HttpContext http, KvStore store)
+    {
+        var q = Query.Value(http, "q")
+            ?? throw new ApiError(400, "missing_param", "q is required: the words to search for, e.g. /store/search?q=release+notes");
+        if (!FtsMatch.HasTerm(q)) throw new ApiError(400, "invalid_query", "q has no search term; send at least one word");
+        var limit = SearchLimit(Query.Value(http, "limit"));
+        var path = Query.Value(http, "filter_path");
+        if (path is not null && !JsonPath.IsValid(path)) throw new ApiError(400, "invalid_query", JsonPath.Expected);
+
+        if (FtsMatch.Build(q) is not { } match) return Entries([]);
+        return Entries(store.Search(new StoreSearch(match, Query.Value(http, "namespace"), path,
+            Query.Value(http, "filter_value"), limit)));
+    }
+
+    /// <summary>
+    /// Read as an unsigned number (so "-5" or "abc" mean the default, as in the reference); 0 or more
+    /// than 1000 is 400 invalid_limit.
+    /// </summary>
+    private static int SearchLimit(string? text)
+    {
+        if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var limit)) return DefaultSearchLimit;
+        if (limit is 0 or > 1000) throw ApiError.InvalidLimit("limit must be between 1 and 1000");
+        return (int)limit;
+    }
+
+    private static Reply Entries(IReadOnlyList<StoreEntryRow> rows) =>
+        Reply.Ok(rows.Select(e => e.ToWire()).ToList(), WireJson.Wire.ListStoreEntry);
+}
