@@ -245,6 +245,50 @@ public sealed class ClaimFacts(DefaultServer fixture) : IClassFixture<DefaultSer
         }
     }
 
+    /// <summary>§7.7 rule 7 / W7: the per-state count is by stage name across every pipeline.</summary>
+    [Fact]
+    public async Task PerStateLimitCountsLeasesOfThatStageNameInEveryPipeline()
+    {
+        var stage = Flow.Unique("s");
+        var roleA = Flow.Unique("role-a");
+        var roleB = Flow.Unique("role-b");
+        var pa = await Api.CreatePipelineAsync(Flow.Unique("p"), Flow.SingleStageDefinition(stage, roleA));
+        var pb = await Api.CreatePipelineAsync(Flow.Unique("p"), Flow.SingleStageDefinition(stage, roleB));
+        await Api.CreateTaskAsync(pa);
+        await Api.CreateTaskAsync(pb);
+        var limit = new JsonObject { ["per_state"] = new JsonObject { [stage] = 1 } };
+
+        await Api.ClaimOneAsync(roleA);
+        (await Api.ClaimAsync(roleB, concurrency: limit)).Should().BeNull("a task of another pipeline in a stage of that name holds a lease");
+        (await Api.ClaimAsync(roleB)).Should().NotBeNull();
+    }
+
+    /// <summary>§7.2: a terminal stage with an agent_role is claimable by that role.</summary>
+    [Fact]
+    public async Task TerminalStageWithAnAgentRoleIsClaimable()
+    {
+        var workRole = Flow.Unique("w");
+        var archiveRole = Flow.Unique("archivist");
+        var definition = new JsonObject
+        {
+            ["initial"] = "work",
+            ["states"] = new JsonObject
+            {
+                ["work"] = new JsonObject { ["agent_role"] = workRole },
+                ["archived"] = new JsonObject { ["terminal"] = true, ["agent_role"] = archiveRole },
+            },
+            ["transitions"] = new JsonArray { new JsonObject { ["from"] = "work", ["to"] = "archived", ["trigger"] = "finish" } },
+        };
+        var pipelineId = await Api.CreatePipelineAsync(Flow.Unique("p"), definition);
+        var taskId = await Api.CreateTaskAsync(pipelineId);
+        Expect.Status(await Api.TransitionAsync(await Api.ClaimOneAsync(workRole), "finish"), 200);
+
+        var archive = await Api.ClaimOneAsync(archiveRole);
+        archive.TaskId.Should().Be(taskId);
+        archive.Body.GetProperty("task").Str("stage").Should().Be("archived");
+        Expect.Error(await Api.TransitionAsync(archive, "finish"), 400, "invalid_transition");
+    }
+
     [Fact]
     public async Task PerStateNonIntegralLimitIsTruncated()
     {

@@ -161,6 +161,27 @@ public sealed class DependencyAndAssignmentFacts(DefaultServer fixture) : IClass
         (await Api.ClaimOneAsync(pipeline.WorkRole, agent: "agent-b")).TaskId.Should().Be(task, "an unassigned task is claimable by anyone");
     }
 
+    /// <summary>§7.7 rule 5 / W19: an upstream task dead-lettered into a terminal stage counts as resolved.</summary>
+    [Fact]
+    public async Task UpstreamDeadLetteredIntoATerminalStageResolvesButOneStuckInPlaceDoesNot()
+    {
+        var upstreamPipeline = await Api.CreatePipelineAsync();
+        var pipeline = await Api.CreatePipelineAsync();
+        var terminalDeadLetter = await Api.CreateTaskAsync(upstreamPipeline.Id,
+            new { priority = 10, retry_policy = new { max_attempts = 1, dead_letter_stage = "dead" } });
+        var stuckDeadLetter = await Api.CreateTaskAsync(upstreamPipeline.Id, new { retry_policy = new { max_attempts = 1 } });
+        var released = await Api.CreateTaskAsync(pipeline.Id, new { dependencies = new[] { terminalDeadLetter } });
+        var blocked = await Api.CreateTaskAsync(pipeline.Id, new { dependencies = new[] { stuckDeadLetter } });
+
+        Expect.Status(await Api.FailAsync(await Api.ClaimOneAsync(upstreamPipeline.WorkRole)), 200);
+        Expect.Status(await Api.FailAsync(await Api.ClaimOneAsync(upstreamPipeline.WorkRole)), 200);
+
+        (await Api.GetAsync($"/tasks/{released}/dependencies")).Json[0].GetProperty("resolved").GetBoolean().Should().BeTrue();
+        (await Api.GetAsync($"/tasks/{blocked}/dependencies")).Json[0].GetProperty("resolved").GetBoolean().Should().BeFalse();
+        (await Api.ClaimOneAsync(pipeline.WorkRole)).TaskId.Should().Be(released);
+        (await Api.ClaimAsync(pipeline.WorkRole)).Should().BeNull("the other upstream task is dead-lettered in a non-terminal stage");
+    }
+
     /// <summary>Product decision (W19 FIX): an edge that would close a cycle answers 400 invalid_dependency.</summary>
     [Fact]
     public async Task DependencyCyclesAreRejectedWithInvalidDependency()

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using FluentAssertions;
 using TaskLeaseServer.Conformance.Infrastructure;
 using Xunit;
@@ -85,6 +86,37 @@ public sealed class TransitionFacts(DefaultServer fixture) : IClassFixture<Defau
             Expect.SameJson(transition.GetProperty("data").GetRawText(), expected, why);
         }
         (await Api.GetTaskAsync(taskId)).Int("task_version").Should().Be(1 + steps.Length);
+    }
+
+    /// <summary>§7.1: duplicate (from, trigger) pairs are allowed; the first in definition order wins.</summary>
+    [Fact]
+    public async Task DuplicateTriggerTakesTheFirstTransitionInDefinitionOrder()
+    {
+        var role = Flow.Unique("w");
+        var definition = new JsonObject
+        {
+            ["initial"] = "work",
+            ["states"] = new JsonObject
+            {
+                ["work"] = new JsonObject { ["agent_role"] = role },
+                ["left"] = new JsonObject { ["terminal"] = true },
+                ["right"] = new JsonObject { ["terminal"] = true },
+            },
+            ["transitions"] = new JsonArray
+            {
+                new JsonObject { ["from"] = "work", ["to"] = "left", ["trigger"] = "go", ["instructions"] = "first" },
+                new JsonObject { ["from"] = "work", ["to"] = "right", ["trigger"] = "go", ["instructions"] = "second" },
+            },
+        };
+        var pipelineId = await Api.CreatePipelineAsync(Flow.Unique("p"), definition);
+        var taskId = await Api.CreateTaskAsync(pipelineId);
+        Expect.SameJson((await Api.GetTaskAsync(taskId)).GetProperty("available_transitions").GetRawText(),
+            """[{"trigger":"go","to":"left","required_gates":[]},{"trigger":"go","to":"right","required_gates":[]}]""");
+
+        var lease = await Api.ClaimOneAsync(role);
+        var response = await Api.TransitionAsync(lease, "go");
+        Expect.Status(response, 200);
+        Expect.SameJson(response.Body, """{"previous_stage":"work","new_stage":"left","trigger":"go"}""");
     }
 
     [Fact]

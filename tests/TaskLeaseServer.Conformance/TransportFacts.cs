@@ -228,6 +228,19 @@ public sealed class TransportFacts(DefaultServer fixture) : IClassFixture<Defaul
             var body = TaskBodyFor(pipeline.Id)[..^1] + ",\"priority\":" + literal + "}";
             Expect.Error(await Api.PostAsync("/tasks", body), 400, "invalid_json");
         }
+
+        // The same rule on other integer fields: retry_policy, lease_ttl_ms, expected_task_version.
+        var retry = await Api.PostAsync("/tasks", TaskBodyFor(pipeline.Id)[..^1] + ",\"retry_policy\":{\"max_attempts\":\"2\",\"retry_delay_ms\":\"250\"}}");
+        Expect.Status(retry, 201);
+        var retryTask = await Api.GetTaskAsync(retry.Json.Str("id")!);
+        retryTask.Int("max_attempts").Should().Be(2);
+        retryTask.Int("retry_delay_ms").Should().Be(250);
+        var claim = await Api.PostAsync("/leases/claim", $$"""{"agent_id":"a","agent_role":"{{pipeline.WorkRole}}","lease_ttl_ms":"60000"}""");
+        Expect.Status(claim, 200);
+        claim.Json.Int("expires_at_ms").Should().Be(claim.Json.GetProperty("run").Int("started_at_ms") + 60_000);
+        var lease = Flow.ToLease(claim, "a");
+        Expect.Error(await Api.PostAsync($"/runs/{lease.RunId}/transition", """{"trigger":"submit","expected_task_version":1.5}""", lease.Auth), 400, "invalid_json");
+        Expect.Status(await Api.PostAsync($"/runs/{lease.RunId}/transition", """{"trigger":"submit","expected_task_version":"1"}""", lease.Auth), 200);
     }
 
     [Fact]
@@ -259,6 +272,16 @@ public sealed class TransportFacts(DefaultServer fixture) : IClassFixture<Defaul
             $$"""{"agent_id":"a","agent_role":"{{pipeline.WorkRole}}","lease_ttl_ms":null,"concurrency":null}""");
         Expect.Status(claim, 200);
         claim.Json.Int("expires_at_ms").Should().BeInRange(before + 300_000, Clock.NowMs() + 300_000, "a null TTL is the default 5 minutes");
+
+        var lease = Flow.ToLease(claim, "a");
+        Expect.Status(await Api.PostAsync($"/runs/{lease.RunId}/events", """{"kind":"k","data":null}""", lease.Auth), 201);
+        Expect.Status(await Api.PostAsync($"/runs/{lease.RunId}/transition",
+            """{"trigger":"submit","instructions":null,"usage":null,"expected_stage":null,"expected_task_version":null}""", lease.Auth), 200);
+        var review = await Api.ClaimOneAsync(pipeline.ReviewRole);
+        Expect.Status(await Api.PostAsync($"/runs/{review.RunId}/fail", """{"error":"e","usage":null}""", review.Auth), 200);
+        var events = await Api.AllEventsAsync(lease.RunId);
+        events[0].GetProperty("data").GetRawText().Should().Be("{}");
+        events[1].GetProperty("data").GetProperty("instructions").GetString().Should().Be("please review", "null instructions fall back like absent ones");
     }
 
     [Fact]
