@@ -47,12 +47,13 @@ public sealed class AuthenticationFacts(TokenServer tokenServer, DefaultServer o
     [Fact]
     public async Task Item014_TokenModeOpenPathsNeedNoAuthorization()
     {
-        foreach (var path in new[] { "/health", "/openapi.json", "/.well-known/openapi.json" })
+        foreach (var path in new[] { "/health", "/openapi.json", "/.well-known/openapi.json", "/health/", "//health" })
         {
-            var response = await Anonymous.GetAsync(path);
+            var response = await RawHttp.SendAsync(tokenServer.Port, "GET", path);
             Expect.Status(response, 200);
             response.ContentType.Should().Be("application/json");
         }
+        Expect.Error(await Anonymous.GetAsync("/health/extra"), 401, "unauthorized");
     }
 
     [Fact]
@@ -98,6 +99,30 @@ public sealed class AuthenticationFacts(TokenServer tokenServer, DefaultServer o
         var ok = await Anonymous.PostAsync("/v1/traces", "{}", Api.Bearer(Token), headers);
         Expect.Status(ok, 200);
         ok.Json.Str("stored").Should().Be("json");
+    }
+
+    /// <summary>§3.1 rule 2: lease routes only need some bearer at the API-token layer; the handler judges it.</summary>
+    [Fact]
+    public async Task TokenModeLeaseRoutesPassTheApiLayerWithAnyBearer()
+    {
+        var foreign = Api.Bearer(Flow.ForeignToken());
+        Expect.Error(await Anonymous.PostAsync($"/leases/{Guid.NewGuid()}/heartbeat", "{}", foreign), 404, "not_found");
+        Expect.Error(await Anonymous.PostAsync($"/runs/{Guid.NewGuid()}/events", """{"kind":"k"}""", foreign), 404, "not_found");
+        Expect.Error(await Anonymous.PostAsync($"/runs/{Guid.NewGuid()}/transition", """{"trigger":"t"}""", foreign), 404, "not_found");
+        Expect.Error(await Anonymous.PostAsync($"/runs/{Guid.NewGuid()}/fail", """{"error":"e"}""", foreign), 404, "not_found");
+        Expect.Error(await Anonymous.PostAsync($"/runs/{Guid.NewGuid()}/fail", """{"error":"e"}"""), 401, "unauthorized");
+    }
+
+    /// <summary>§1.3: the first occurrence of a repeated header wins.</summary>
+    [Fact]
+    public async Task FirstOccurrenceOfARepeatedAuthorizationHeaderWins()
+    {
+        var first = await RawHttp.SendAsync(tokenServer.Port, "GET", "/pipelines", headers:
+            [("Authorization", "Bearer " + Token), ("Authorization", "Bearer wrong")]);
+        Expect.Status(first, 200);
+        var second = await RawHttp.SendAsync(tokenServer.Port, "GET", "/pipelines", headers:
+            [("Authorization", "Bearer wrong"), ("Authorization", "Bearer " + Token)]);
+        Expect.Error(second, 401, "unauthorized");
     }
 
     /// <summary>Product decision (W12 FIX): the API token or that run's lease token, not any bearer.</summary>

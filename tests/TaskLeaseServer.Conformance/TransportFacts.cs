@@ -124,6 +124,16 @@ public sealed class TransportFacts(DefaultServer fixture) : IClassFixture<Defaul
         var byId = await RawHttp.SendAsync(Port, "GET", "//pipelines//" + pipeline.Id + "/");
         Expect.Status(byId, 200);
         byId.Json.Str("id").Should().Be(pipeline.Id);
+
+        // '+' stays a plus and a malformed escape stays literal; %2F is a '/' inside one segment.
+        var ns = Flow.Unique("ns");
+        Expect.Status(await RawHttp.SendAsync(Port, "PUT", $"/store/{ns}/a+b", """{"value":1}"""), 204);
+        Expect.Status(await RawHttp.SendAsync(Port, "PUT", $"/store/{ns}/100%ZZ", """{"value":2}"""), 204);
+        Expect.Status(await RawHttp.SendAsync(Port, "PUT", $"/store/{ns}/x%2Fy", """{"value":3}"""), 204);
+        Expect.Status(await RawHttp.SendAsync(Port, "GET", $"/store/{ns}/a%2Bb"), 200);
+        Expect.Error(await RawHttp.SendAsync(Port, "GET", $"/store/{ns}/a%20b"), 404, "not_found");
+        var keys = (await RawHttp.SendAsync(Port, "GET", $"/store/{ns}")).Json.EnumerateArray().Select(e => e.Str("key"));
+        keys.Should().BeEquivalentTo(["a+b", "100%ZZ", "x/y"]);
     }
 
     [Fact]

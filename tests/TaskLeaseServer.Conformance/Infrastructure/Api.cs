@@ -96,6 +96,11 @@ public sealed class Api : IDisposable
     /// <param name="auth">null = the client's default; "" = no Authorization header; otherwise the header value.</param>
     public async Task<ApiResponse> SendAsync(HttpMethod method, string path, object? body, string? auth = null, IReadOnlyDictionary<string, string>? headers = null)
     {
+        if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal))
+        {
+            // "//x" would be a scheme-relative URL (host "x"); such targets go through RawHttp.
+            throw new ArgumentException($"path must start with exactly one '/': {path}", nameof(path));
+        }
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (body is not null)
         {
