@@ -14,8 +14,6 @@ internal static class SpansApi
 {
     public static void MapSpans(this IEndpointRouteBuilder app)
     {
-        ContractDocument.Name(typeof(SpanView), "Span");
-        ContractDocument.Name(typeof(Page<SpanView>), "PaginatedSpans");
         app.MapResource("/spans").MapGet("", List)
             .Query("run_id", "task_id", "trace_id", "limit", "cursor").Answers<Page<SpanView>>().Errors(400, 401);
     }

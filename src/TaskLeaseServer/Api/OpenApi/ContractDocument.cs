@@ -17,6 +17,8 @@ public sealed class ContractDocument : IDocumentFilter
         [typeof(Page<TaskView>)] = "PaginatedTasks",
         [typeof(Page<RunEvent>)] = "PaginatedRunEvents",
         [typeof(Page<Artifact>)] = "PaginatedArtifacts",
+        [typeof(SpanView)] = "Span",
+        [typeof(Page<SpanView>)] = "PaginatedSpans",
     };
 
     /// <summary>Schema ids: the contract's names, the C# name otherwise.</summary>
@@ -24,9 +26,6 @@ public sealed class ContractDocument : IDocumentFilter
         Names.TryGetValue(type, out var name) ? name
         : type.IsGenericType ? type.Name[..type.Name.IndexOf('`')] + string.Concat(type.GetGenericArguments().Select(SchemaId))
         : type.Name;
-
-    /// <summary>Lets another part of the API register a contract name for one of its types.</summary>
-    public static void Name(Type type, string name) => Names[type] = name;
 
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
@@ -85,6 +84,19 @@ public sealed class ContractDocument : IDocumentFilter
         }
 
         FlattenTaskDetails(document);
+        AllowUnknownProperties(document);
+    }
+
+    /// <summary>
+    /// Clients ignore unknown properties and the server ignores them in requests (CONTRACT §1.5), so
+    /// no schema forbids them: new optional fields are how the API grows.
+    /// </summary>
+    private static void AllowUnknownProperties(OpenApiDocument document)
+    {
+        foreach (var schema in document.Components!.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+        {
+            schema.AdditionalPropertiesAllowed = true;
+        }
     }
 
     private static void FlattenTaskDetails(OpenApiDocument document)
