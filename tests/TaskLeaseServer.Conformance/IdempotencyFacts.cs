@@ -86,6 +86,10 @@ public sealed class IdempotencyFacts(DefaultServer fixture) : IClassFixture<Defa
         Expect.Status(await Api.PutAsync($"/store/{ns}/k", """{"value":1}""", headers: Key(key)), 204);
         Expect.Error(await Api.GetAsync($"/store/{ns}/k"), 404, "not_found");
 
+        // Unknown routes are never recorded: a second body under the same key is not a conflict.
+        Expect.Error(await Api.PostAsync("/no-such-route", "{\"a\":1}", headers: Key(key)), 404, "not_found");
+        Expect.Error(await Api.PostAsync("/no-such-route", "{\"a\":2}", headers: Key(key)), 404, "not_found");
+
         var read = await Api.GetAsync("/tasks/" + onTasks.Json.Str("id"), headers: Key(key));
         Expect.Status(read, 200);
         read.Json.Str("stage").Should().Be("work", "a GET is never answered from an idempotency record");
