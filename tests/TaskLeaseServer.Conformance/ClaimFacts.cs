@@ -123,6 +123,29 @@ public sealed class ClaimFacts(DefaultServer fixture) : IClassFixture<DefaultSer
         (await Api.ClaimAsync(pipeline.WorkRole)).Should().BeNull();
     }
 
+    /// <summary>§7.3: heartbeats, events, assignments and dependency edits leave task_version and updated_at_ms alone.</summary>
+    [Fact]
+    public async Task LeaseActivityAssignmentsAndDependencyEditsDoNotTouchTheTaskRow()
+    {
+        var pipeline = await Api.CreatePipelineAsync();
+        var upstream = await Api.CreateTaskAsync(pipeline.Id);
+        var id = await Api.CreateTaskAsync(pipeline.Id, new { priority = 9 });
+        var lease = await Api.ClaimOneAsync(pipeline.WorkRole);
+        lease.TaskId.Should().Be(id);
+        var before = await Api.GetTaskAsync(id);
+        await Clock.PassAsync(before.Int("updated_at_ms"));
+
+        Expect.Status(await Api.HeartbeatAsync(lease), 200);
+        Expect.Status(await Api.AppendEventAsync(lease, "note"), 201);
+        Expect.Status(await Api.PostAsync($"/tasks/{id}/assignments", """{"agent_id":"x"}"""), 201);
+        Expect.Status(await Api.DeleteAsync($"/tasks/{id}/assignments/x"), 200);
+        Expect.Status(await Api.PostAsync($"/tasks/{id}/dependencies", $$"""{"depends_on_task_id":"{{upstream}}"}"""), 201);
+
+        var after = await Api.GetTaskAsync(id);
+        after.Int("task_version").Should().Be(before.Int("task_version"));
+        after.Int("updated_at_ms").Should().Be(before.Int("updated_at_ms"));
+    }
+
     /// <summary>Product decision (W27): remaining ties on priority and created_at_ms are broken by id ascending.</summary>
     [Fact]
     public async Task ClaimTiesOnPriorityAndCreationTimeAreBrokenById()
@@ -231,17 +254,27 @@ public sealed class ClaimFacts(DefaultServer fixture) : IClassFixture<DefaultSer
     [Fact]
     public async Task Item073_PerStateLimitOfZeroNegativeOrStringImposesNoLimit()
     {
-        foreach (var value in new JsonNode?[] { JsonValue.Create(0), JsonValue.Create(-3), JsonValue.Create("1"), new JsonArray(), null })
+        foreach (var value in new JsonNode?[] { JsonValue.Create(0), JsonValue.Create(-3), JsonValue.Create("1"), new JsonArray(), null, JsonValue.Create(true) })
         {
-            var stage = Flow.Unique("s");
-            var role = Flow.Unique("role");
-            var pipeline = await Api.CreatePipelineAsync(Flow.Unique("p"), Flow.SingleStageDefinition(stage, role));
-            for (var i = 0; i < 3; i++) await Api.CreateTaskAsync(pipeline);
-            var limit = new JsonObject { ["per_state"] = new JsonObject { [stage] = value } };
-            for (var i = 0; i < 3; i++)
-            {
-                (await Api.ClaimAsync(role, concurrency: limit)).Should().NotBeNull("per_state {0} is no limit (claim {1})", value?.ToJsonString() ?? "null", i + 1);
-            }
+            await AssertNoLimitAsync(stage => new JsonObject { ["per_state"] = new JsonObject { [stage] = value?.DeepClone() } }, value?.ToJsonString() ?? "null");
+        }
+        // A per_state that is not an object is ignored altogether.
+        foreach (var perState in new JsonNode?[] { JsonValue.Create(1), new JsonArray(1), JsonValue.Create("x") })
+        {
+            await AssertNoLimitAsync(_ => new JsonObject { ["per_state"] = perState?.DeepClone() }, "per_state " + perState!.ToJsonString());
+        }
+    }
+
+    private async Task AssertNoLimitAsync(Func<string, JsonObject> concurrencyFor, string what)
+    {
+        var stage = Flow.Unique("s");
+        var role = Flow.Unique("role");
+        var pipeline = await Api.CreatePipelineAsync(Flow.Unique("p"), Flow.SingleStageDefinition(stage, role));
+        for (var i = 0; i < 3; i++) await Api.CreateTaskAsync(pipeline);
+        var limit = concurrencyFor(stage);
+        for (var i = 0; i < 3; i++)
+        {
+            (await Api.ClaimAsync(role, concurrency: limit)).Should().NotBeNull("{0} is no limit (claim {1})", what, i + 1);
         }
     }
 

@@ -126,7 +126,7 @@ public sealed class DependencyAndAssignmentFacts(DefaultServer fixture) : IClass
     {
         var pipeline = await Api.CreatePipelineAsync();
         var task = await Api.CreateTaskAsync(pipeline.Id);
-        Expect.Status(await Api.PostAsync($"/tasks/{task}/assignments", """{"agent_id":"agent-a"}"""), 201);
+        Expect.Status(await Api.PostAsync($"/tasks/{task}/assignments", """{"agent_id":"agent-a","assigned_by":"lead"}"""), 201);
         var aCreated = (await Api.GetAsync($"/tasks/{task}/assignments")).Json[0].Int("created_at_ms");
         Expect.Status(await Api.PostAsync($"/tasks/{task}/assignments", """{"agent_id":"agent-b","assigned_by":"lead"}"""), 201);
 
@@ -141,6 +141,7 @@ public sealed class DependencyAndAssignmentFacts(DefaultServer fixture) : IClass
         var a = rows.Single(r => r.Str("agent_id") == "agent-a");
         a.GetProperty("active").GetBoolean().Should().BeTrue();
         a.Int("created_at_ms").Should().Be(aCreated, "re-activation keeps created_at_ms");
+        a.GetProperty("assigned_by").ValueKind.Should().Be(System.Text.Json.JsonValueKind.Null, "re-activation overwrites assigned_by, also with null");
     }
 
     [Fact]

@@ -26,6 +26,11 @@ public sealed class HeartbeatFacts(DefaultServer fixture) : IClassFixture<Defaul
         Expect.Status(response, 200);
         response.Json.EnumerateObject().Select(p => p.Name).Should().Contain("expires_at_ms");
         response.Json.Int("expires_at_ms").Should().BeInRange(before + 300_000, after + 300_000);
+
+        // The body is ignored: nothing, or anything at all.
+        Expect.Status(await Api.PostAsync($"/leases/{lease.LeaseId}/heartbeat", auth: lease.Auth), 200);
+        Expect.Status(await Api.PostAsync($"/leases/{lease.LeaseId}/heartbeat", "not json at all", lease.Auth), 200);
+        Expect.Status(await Api.PostAsync($"/leases/{lease.LeaseId}/heartbeat", "[1,2]", lease.Auth), 200);
     }
 
     /// <summary>Product decision (W8): a heartbeat extends to now + max(300000, TTL granted at claim).</summary>
