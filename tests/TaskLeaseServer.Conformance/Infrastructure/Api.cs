@@ -78,8 +78,6 @@ public sealed class Api : IDisposable
     /// <summary>Sent as the Authorization header unless a call overrides it.</summary>
     public string? Authorization { get; }
 
-    public Api WithAuthorization(string? authorization) => new(BaseAddress, authorization);
-
     public Task<ApiResponse> GetAsync(string path, string? auth = null, IReadOnlyDictionary<string, string>? headers = null) =>
         SendAsync(HttpMethod.Get, path, null, auth, headers);
 

@@ -19,9 +19,6 @@ public sealed record ServerOptions
 
     /// <summary>Use this database file instead of a fresh <c>&lt;tmp&gt;/t.db</c> (restart tests).</summary>
     public string? DbPath { get; init; }
-
-    /// <summary>Appended after the generated flags.</summary>
-    public IReadOnlyList<string> ExtraArgs { get; init; } = [];
 }
 
 /// <summary>
@@ -53,7 +50,6 @@ public sealed class ServerProcess : IAsyncDisposable
     public string DbPath { get; }
     public Uri BaseAddress { get; }
     public string Output => _output.Text;
-    public bool HasExited => _process.HasExited;
 
     /// <summary>Starts a server and waits until <c>GET /health</c> answers.</summary>
     public static async Task<ServerProcess> StartAsync(ServerOptions? options = null, string? tempDir = null)
@@ -76,7 +72,6 @@ public sealed class ServerProcess : IAsyncDisposable
                 await File.WriteAllTextAsync(configPath, options.ConfigJson);
                 args.AddRange(["--config", configPath]);
             }
-            args.AddRange(options.ExtraArgs);
 
             var home = Path.Combine(tempDir, "home");
             Directory.CreateDirectory(home);
