@@ -227,6 +227,13 @@ public sealed class ClaimFacts(DefaultServer fixture) : IClassFixture<DefaultSer
         (await Api.ClaimOneAsync(pipeline.WorkRole, agent: "a")).TaskId.Should().Be(task);
         (await Api.ClaimAsync(pipeline.WorkRole, agent: "b")).Should().BeNull();
         (await Api.ClaimAsync(pipeline.WorkRole, agent: "a")).Should().BeNull();
+
+        // Under contention too: 20 concurrent claimers over 10 tasks get 10 distinct tasks.
+        var busy = await Api.CreatePipelineAsync();
+        for (var i = 0; i < 10; i++) await Api.CreateTaskAsync(busy.Id);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Api.ClaimAsync(busy.WorkRole, agent: "racer-" + i)));
+        var won = results.Where(r => r is not null).Select(r => r!.TaskId).ToList();
+        won.Should().HaveCount(10).And.OnlyHaveUniqueItems();
     }
 
     [Fact]
