@@ -112,4 +112,25 @@ public sealed class IdempotencyFacts
         await server.Sweep();
         (await server.Http.Post("/tasks", body, idempotencyKey: "old")).Str("id").Should().NotBe(first);
     }
+
+    [Fact]
+    public async Task TwoBodiesRacingOnOneKey_GetOneRecordedAnswer_AndAConflict()
+    {
+        await using var server = new ServerFixture();
+        var pid = await server.Http.Pipeline();
+        for (var i = 0; i < 15; i++)
+        {
+            await server.Http.NewTask(pid);
+            var lease = (await server.Http.Claim("coder"))!;
+            var path = $"/runs/{lease.RunId}/transition";
+            var answers = await Task.WhenAll(
+                server.Http.Post(path, """{"trigger":"nope"}""", lease.Token, "race"),
+                server.Http.Post(path, """{"trigger":"submit"}""", lease.Token, "race"));
+            answers.Count(a => a.Status == HttpStatusCode.Conflict).Should().Be(1, "one body lost the race: {0} / {1}", answers[0].Text, answers[1].Text);
+            var winner = answers.Single(a => a.Status != HttpStatusCode.Conflict);
+            var winningBody = winner.Status == HttpStatusCode.OK ? """{"trigger":"submit"}""" : """{"trigger":"nope"}""";
+            (await server.Http.Post(path, winningBody, lease.Token, "race")).Text.Should().Be(winner.Text);
+            if (winner.Status != HttpStatusCode.OK) await server.Http.Fail(lease);
+        }
+    }
 }

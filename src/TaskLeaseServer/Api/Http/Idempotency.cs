@@ -65,7 +65,7 @@ public sealed class IdempotencyFilter(IdempotencyStore store, Writes writes) : I
         {
             reply = Reply.Error(e);
         }
-        if (request is { Recorded: false } && reply.Recordable && reply.Status < 500) await writes.Record(request, reply);
+        if (request is { Recorded: false } && reply.Recordable && reply.Status < 500) return await writes.Record(request, reply);
         return reply;
     }
 }

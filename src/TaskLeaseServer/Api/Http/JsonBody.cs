@@ -34,7 +34,8 @@ public readonly struct JsonBody
             using var doc = JsonDocument.Parse(body, Options);
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw ApiError.InvalidJson("body is not valid JSON: expected a JSON object");
-            RequireText(doc.RootElement);
+            if (!JsonText.IsReadable(doc.RootElement))
+                throw ApiError.InvalidJson("body is not valid JSON: a string is not valid UTF-8 or holds a lone surrogate escape");
             return new JsonBody(doc.RootElement.Clone());
         }
         catch (JsonException e)
@@ -45,42 +46,6 @@ public readonly struct JsonBody
         {
             // Duplicate-name detection reads property names while parsing, so bad text surfaces here too.
             throw ApiError.InvalidJson("body is not valid JSON: a string is not valid UTF-8 or holds a lone surrogate escape");
-        }
-    }
-
-    /// <summary>
-    /// The parser accepts invalid UTF-8 inside strings and lone surrogate escapes ("\ud800") and
-    /// fails only when the text is read, so every string and name is read once here, up front.
-    /// </summary>
-    private static void RequireText(JsonElement element)
-    {
-        try
-        {
-            Walk(element);
-        }
-        catch (InvalidOperationException)
-        {
-            throw ApiError.InvalidJson("body is not valid JSON: a string is not valid UTF-8 or holds a lone surrogate escape");
-        }
-
-        static void Walk(JsonElement e)
-        {
-            switch (e.ValueKind)
-            {
-                case JsonValueKind.String:
-                    _ = e.GetString();
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in e.EnumerateArray()) Walk(item);
-                    break;
-                case JsonValueKind.Object:
-                    foreach (var p in e.EnumerateObject())
-                    {
-                        _ = p.Name;
-                        Walk(p.Value);
-                    }
-                    break;
-            }
         }
     }
 

@@ -31,14 +31,16 @@ public static class OtlpJson
         {
             throw Invalid("the body is not valid JSON (" + FirstSentence(e.Message) + ")");
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
-            throw Invalid("the body is not UTF-8 text");
+            // Duplicate-name detection reads property names while parsing, so bad text surfaces here too.
+            throw Invalid("the body is not UTF-8 text, or holds a lone surrogate escape");
         }
 
         using (document)
         {
             var root = document.RootElement;
+            if (!JsonText.IsReadable(root)) throw Invalid("a string is not valid UTF-8 or holds a lone surrogate escape");
             if (root.ValueKind != JsonValueKind.Object) throw Invalid("the body must be a JSON object");
             var spans = new DecodedSpans();
             var resourceSpans = Objects(root, "resourceSpans", "");
