@@ -136,6 +136,22 @@ public sealed class LeaseSweeperFacts(SweepingServer fixture) : IClassFixture<Sw
         (await Api.ClaimAsync(pipeline.WorkRole)).Should().BeNull();
     }
 
+    /// <summary>W5 + W8: the sweeper judges the lease by its current expiry, which a heartbeat moved.</summary>
+    [Fact]
+    public async Task HeartbeatKeepsAShortLeaseAliveThroughSweeps()
+    {
+        var pipeline = await Api.CreatePipelineAsync();
+        var taskId = await Api.CreateTaskAsync(pipeline.Id);
+        var lease = await Api.ClaimOneAsync(pipeline.WorkRole, ttl: 2_000);
+        Expect.Status(await Api.HeartbeatAsync(lease), 200);
+
+        await Clock.PassAsync(lease.ExpiresAtMs + 2_500); // at least two sweeps after the claimed expiry
+
+        (await Api.GetTaskAsync(taskId)).GetProperty("latest_run").Str("status").Should().Be("running");
+        Expect.Status(await Api.HeartbeatAsync(lease), 200);
+        Expect.Status(await Api.TransitionAsync(lease, "finish"), 200);
+    }
+
     /// <summary>Polls task details until the latest run (optionally a given one) is stale.</summary>
     private async Task<JsonElement> WaitForStaleAsync(string taskId, string? runId = null)
     {
