@@ -22,8 +22,11 @@ internal static class OpsApi
         var stuckMs = Query.Long(http, "stuck_ms", DefaultStuckMs);
         var roles = store.Read(now, Limits.SubtractSaturating(now, stuckMs), Limits.AddSaturating(now, nearExpiryMs));
         return Reply.Ok(new QueueOpsResponse(
-            roles.Select(r => new QueueRoleStats(r.Role, r.ClaimableCount, now - r.OldestClaimableCreatedAtMs, r.FailedCount,
+            roles.Select(r => new QueueRoleStats(r.Role, r.ClaimableCount, Age(now, r.OldestClaimableCreatedAtMs), r.FailedCount,
                 r.StuckCount, r.NearExpiryLeases)).ToList(),
             now), WireJson.Wire.QueueOpsResponse);
     }
+
+    /// <summary>A task created between reading the clock and reading the queue is 0 ms old, not negative.</summary>
+    private static long? Age(long now, long? createdAtMs) => createdAtMs is { } created ? Math.Max(0, now - created) : null;
 }

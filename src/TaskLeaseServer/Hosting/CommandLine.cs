@@ -69,23 +69,36 @@ public static class CommandLine
         // A relative db in the config file (or the default name) lives beside the config file (§9.2);
         // --db is used as given, relative to the working directory.
         var db = flags.TryGetValue("--db", out var dbFlag)
-            ? Path.GetFullPath(dbFlag)
-            : Path.GetFullPath(Path.Combine(configDir, config.Db ?? "nulltickets.db"));
+            ? Resolve(dbFlag, Environment.CurrentDirectory)
+            : Resolve(config.Db ?? "nulltickets.db", configDir);
+
+        var retentionMs = config.IdempotencyRetentionMs ?? 86_400_000;
+        if (retentionMs is < 1_000 or > MaxRetentionMs)
+            return Fail("idempotency_retention_ms must be between 1000 (1 s) and 3153600000000 (100 years)");
 
         return new Startup(new ServerOptions
         {
             Host = host,
             Port = port,
             DbPath = db,
-            ApiToken = flags.GetValueOrDefault("--token") ?? config.ApiToken,
+            // An empty token could never be presented ("Bearer " loses its trailing space): it means off.
+            ApiToken = NullIfEmpty(flags.GetValueOrDefault("--token") ?? config.ApiToken),
             SweepInterval = TimeSpan.FromMilliseconds(sweepMs),
-            IdempotencyRetention = TimeSpan.FromMilliseconds(config.IdempotencyRetentionMs ?? 86_400_000),
+            IdempotencyRetention = TimeSpan.FromMilliseconds(retentionMs),
             OtlpRetention = TimeSpan.FromMilliseconds(otlpRetentionMs),
             SynchronousFull = synchronous == "full",
             JsonLogs = logFormat == "json",
             ConfigPath = configPath,
         });
     }
+
+    private const long MaxRetentionMs = 3_153_600_000_000;
+
+    /// <summary>SQLite's ":memory:" and "file:" URIs pass through; a path is made absolute against <paramref name="baseDir"/>.</summary>
+    private static string Resolve(string db, string baseDir) =>
+        db == ":memory:" || db.StartsWith("file:", StringComparison.Ordinal) ? db : Path.GetFullPath(Path.Combine(baseDir, db));
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string? DefaultConfigPath(Func<string, string?> env)
     {

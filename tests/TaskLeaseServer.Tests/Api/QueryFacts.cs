@@ -38,3 +38,29 @@ public sealed class QueryFacts
         (await server.Http.Get("/store/search?q")).ExpectError(HttpStatusCode.BadRequest, "missing_param");
     }
 }
+
+public sealed class InMemoryDatabaseFacts
+{
+    [Fact]
+    public async Task AMemoryDatabase_IsSharedByTheWriterAndTheReaders()
+    {
+        using var database = new TaskLeaseServer.Storage.Sqlite.SqliteDatabase(new TaskLeaseServer.Storage.Sqlite.StorageOptions(":memory:"));
+        database.Migrate();
+        using var writer = new TaskLeaseServer.Storage.Sqlite.WriteQueue(database, TimeProvider.System);
+        await writer.Write(ctx => Dapper.SqlMapper.Execute(ctx.Db, "INSERT INTO stage_counts (stage, count) VALUES ('s', 7)"));
+        using var reader = database.OpenRead();
+        Dapper.SqlMapper.ExecuteScalar<long>(reader, "SELECT count FROM stage_counts WHERE stage = 's'").Should().Be(7);
+        File.Exists(":memory:").Should().BeFalse();
+    }
+}
+
+public sealed class PathSegmentFacts
+{
+    [Fact]
+    public async Task ASegmentThatIsNotUtf8_IsRefused_NotConfusedWithAnother()
+    {
+        await using var server = new ServerFixture();
+        (await server.Http.Get("/store/ns/%FF")).ExpectError(HttpStatusCode.BadRequest, "invalid_request");
+        (await server.Http.Get("/store/ns/%C3%A9")).ExpectError(HttpStatusCode.NotFound, "not_found");
+    }
+}

@@ -46,6 +46,24 @@ public sealed class CommandLineFacts : IDisposable
         startup.Error.Should().Contain(value);
     }
 
+    [Theory]
+    [InlineData(":memory:")]
+    [InlineData("file:x.db?mode=rwc")]
+    public void SqliteUris_PassThroughUntouched(string db) => Parse("--db", db).Options!.DbPath.Should().Be(db);
+
+    [Fact]
+    public void AnEmptyToken_MeansNoToken() => Parse("--token", "").Options!.ApiToken.Should().BeNull();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(long.MaxValue)]
+    public void RetentionOutOfRange_ExitsNonZero(long retention)
+    {
+        File.WriteAllText(Path.Combine(_home, "config.json"), $$"""{"idempotency_retention_ms":{{retention}}}""");
+        Parse().ExitCode.Should().NotBe(0);
+    }
+
     [Fact]
     public void AMalformedConfigFile_ExitsNonZero()
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
+using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Api.Http;
 
@@ -59,8 +60,18 @@ public sealed class RequestPath
                 bytes.Add(source[i]);
             }
         }
-        return Encoding.UTF8.GetString(bytes.ToArray());
+        try
+        {
+            return StrictUtf8.GetString(bytes.ToArray());
+        }
+        catch (DecoderFallbackException)
+        {
+            // Substituting U+FFFD would make %FF and %FE name the same store key.
+            throw new ApiError(400, "invalid_request", $"path segment \"{segment}\" does not decode to UTF-8 text");
+        }
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static bool IsHex(byte b) => char.IsAsciiHexDigit((char)b);
     private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;

@@ -10,6 +10,7 @@ public sealed class HealthStore(SqliteDatabase database)
     public (IReadOnlyList<StageCount> Stages, long ActiveLeases) Read(long now)
     {
         using var db = database.OpenRead();
+        using var snapshot = ReadSnapshot.Begin(db);
         var stages = db.Query<StageCount>(
             "SELECT stage, count FROM stage_counts WHERE count > 0 ORDER BY stage").AsList();
         var active = db.ExecuteScalar<long>("SELECT COUNT(*) FROM leases WHERE expires_at_ms > @now", new { now });

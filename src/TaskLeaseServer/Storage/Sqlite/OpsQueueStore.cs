@@ -26,6 +26,7 @@ public sealed class OpsQueueStore(SqliteDatabase database)
     public IReadOnlyList<RoleQueue> Read(long now, long stuckBeforeMs, long expiresByMs)
     {
         using var db = database.OpenRead();
+        using var snapshot = ReadSnapshot.Begin(db);
         var roles = db.Query<string>(
             "SELECT agent_role FROM pipeline_stage_roles WHERE agent_role IS NOT NULL ORDER BY pipeline_id, stage")
             .Distinct(StringComparer.Ordinal).ToList();

@@ -6,21 +6,34 @@ namespace TaskLeaseServer.Storage.Sqlite;
 /// The database file: opens pooled read connections (WAL lets them run beside the writer) and the
 /// single writer connection, and applies migrations at start-up.
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IDisposable
 {
     private readonly string _connectionString;
+
+    // Keeps a ":memory:" database alive: it lives as long as one connection to it is open.
+    private readonly SqliteConnection? _memoryKeeper;
 
     public SqliteDatabase(StorageOptions options)
     {
         Options = options;
-        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(options.Path));
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        var source = options.Path;
+        if (source == ":memory:")
+        {
+            // The writer and the readers are separate connections, so they share one named in-memory database.
+            source = $"file:tls-memory-{Guid.NewGuid():N}?mode=memory&cache=shared";
+        }
+        else if (!source.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(source));
+            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        }
         _connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = options.Path,
+            DataSource = source,
             Pooling = true,
             DefaultTimeout = 5,
         }.ToString();
+        if (options.Path == ":memory:") _memoryKeeper = OpenRead();
     }
 
     public StorageOptions Options { get; }
@@ -47,6 +60,8 @@ public sealed class SqliteDatabase
             """);
         return db;
     }
+
+    public void Dispose() => _memoryKeeper?.Dispose();
 
     public void Migrate()
     {

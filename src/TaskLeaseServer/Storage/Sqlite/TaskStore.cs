@@ -87,6 +87,7 @@ public sealed class TaskStore(SqliteDatabase database, PipelineCatalog catalog)
     public TaskDetailsRows? Details(string id)
     {
         using var db = database.OpenRead();
+        using var snapshot = ReadSnapshot.Begin(db);
         var task = Find(db, id);
         if (task is null) return null;
         var latestRun = db.QuerySingleOrDefault<RunRow>(
