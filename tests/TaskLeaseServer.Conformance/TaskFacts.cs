@@ -348,7 +348,7 @@ public sealed class TaskFacts(DefaultServer fixture) : IClassFixture<DefaultServ
     }
 
     /// <summary>§1.4 + §6: path segments are decoded to bytes and ids are not format-checked, so an id that is not UTF-8 matches nothing.</summary>
-    [Fact(Skip = "server bug: see FINDINGS.md #8")]
+    [Fact]
     public async Task UnknownIdThatIsNotUtf8IsNotFound()
     {
         Expect.Error(await RawHttp.SendAsync(fixture.Port, "GET", "/tasks/%C3%28%FF"), 404, "not_found");

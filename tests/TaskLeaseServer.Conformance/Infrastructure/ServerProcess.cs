@@ -163,6 +163,21 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Kills the process tree (the temp dir is kept, e.g. for a restart on the same DB).</summary>
+    /// <summary>
+    /// Sends SIGTERM (a graceful stop, as a service manager would) and waits for the exit; returns
+    /// the exit code. The temp dir is kept.
+    /// </summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
+        {
+            await kill!.WaitForExitAsync();
+        }
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     public async Task StopAsync()
     {
         try
