@@ -13,7 +13,9 @@ if (startup.Options is not { } options)
     return startup.ExitCode;
 }
 
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [] });
+// No configuration reload: its file watcher on the working directory woke for every write to a
+// database kept there (issue 5), and nothing here is configured from appsettings at run time.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
 builder.AddServerLogging(options);      // Serilog to the console, text or compact JSON
 builder.AddServerHosting(options);      // Kestrel on --host:--port, the clock
 builder.AddServerTelemetry();           // own traces and metrics, exported only when OTEL_* names an endpoint

@@ -37,7 +37,7 @@ internal static class TasksApi
         }
         if (tasks.Count == 0) throw new ApiError(400, "invalid_request", "the tasks array is empty; send at least one task");
         return writes.Run(http, ctx =>
-            Reply.Created(new BulkTaskCreateResponse(tasks.Select(t => store.Create(ctx, t)).ToList()), WireJson.Wire.BulkTaskCreateResponse));
+            Reply.Created(new BulkTaskCreateResponse(store.CreateMany(ctx, tasks)), WireJson.Wire.BulkTaskCreateResponse));
     }
 
     private static Reply List(HttpContext http, TaskStore store)

@@ -63,11 +63,8 @@ public sealed class RunStore(SqliteDatabase database, PipelineCatalog catalog, T
             ?? throw new ApiError(400, "invalid_transition",
                 $"stage \"{task.Stage}\" has no transition with trigger \"{request.Trigger}\"; see available_transitions on GET /tasks/{task.Id}");
 
-        TaskLifecycle.EndRun(ctx, lease.RunId, task.Id, "completed", failure: false, usageJson: request.UsageJson ?? "{}");
-        lifecycle.MoveStage(ctx, task, edge.To);
-        ctx.Db.Execute("""
-            UPDATE tasks SET dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = 0 WHERE id = @Id
-            """, new { task.Id });
+        TaskLifecycle.EndRunAndLease(ctx, lease.RunId, "completed", failure: false, usageJson: request.UsageJson ?? "{}");
+        lifecycle.MoveStage(ctx, task, edge.To, afterSuccess: true);
         TaskLifecycle.AppendEvent(ctx, lease.RunId, ServerEvents.Transition,
             ServerEvents.TransitionData(request.Trigger, task.Stage, edge.To, request.Instructions ?? edge.Instructions ?? ""));
         ServerTelemetry.Transitioned(task.Stage, edge.To);

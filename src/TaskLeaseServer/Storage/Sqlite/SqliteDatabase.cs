@@ -8,6 +8,20 @@ namespace TaskLeaseServer.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
+    /// <summary>
+    /// The writer's page cache (default 2 MiB). Creating tasks inserts into the random-UUID primary key
+    /// index, whose pages a 2 MiB cache re-reads from the OS on almost every insert once the backlog is
+    /// large; 32 MiB keeps a million-task index's upper levels and recent leaves resident and stays
+    /// well inside the 250 MB RSS budget (issue 5).
+    /// </summary>
+    private const int WriterCacheKib = 32 * 1024;
+
+    // wal_autocheckpoint 8192 pages (32 MiB of WAL, default 1000): a checkpoint copies each page once
+    // however often it changed, and a claim → transition cycle rewrites the same few pages again and
+    // again, so checkpointing 8× less often wrote (and fsynced) far less; journal_size_limit trims
+    // the WAL file back to 64 MiB after a checkpoint. Durability is unchanged: commits go to the WAL
+    // exactly as before (issue 5, docs/benchmarks.md).
+
     private readonly string _connectionString;
 
     // Keeps a ":memory:" database alive: it lives as long as one connection to it is open.
@@ -49,7 +63,7 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>The writer's own connection; only <see cref="WriteQueue"/> and start-up use it.</summary>
     internal SqliteConnection OpenWriter()
     {
-        var db = new SqliteConnection(_connectionString);
+        var db = new StatementCachingConnection(_connectionString);
         db.Open();
         Execute(db, $"""
             PRAGMA journal_mode = WAL;
@@ -57,6 +71,9 @@ public sealed class SqliteDatabase : IDisposable
             PRAGMA foreign_keys = ON;
             PRAGMA busy_timeout = 5000;
             PRAGMA temp_store = MEMORY;
+            PRAGMA cache_size = -{WriterCacheKib};
+            PRAGMA wal_autocheckpoint = 8192;
+            PRAGMA journal_size_limit = 67108864;
             """);
         return db;
     }

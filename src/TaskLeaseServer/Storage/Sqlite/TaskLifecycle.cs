@@ -20,23 +20,40 @@ public sealed class TaskLifecycle(PipelineCatalog catalog)
     public static void EndRun(WriteContext ctx, string runId, string taskId, string status, bool failure,
         string? errorText = null, string? usageJson = null)
     {
+        EndRunAndLease(ctx, runId, status, failure, errorText, usageJson);
+        ctx.Db.Execute("UPDATE tasks SET lease_id = NULL WHERE id = @taskId", new { taskId });
+    }
+
+    /// <summary>
+    /// Ends the run and deletes its lease, leaving the task row to the caller, which clears
+    /// <c>lease_id</c> in its own update of that row (a transition: see <see cref="MoveStage"/>).
+    /// </summary>
+    public static void EndRunAndLease(WriteContext ctx, string runId, string status, bool failure,
+        string? errorText = null, string? usageJson = null)
+    {
         ctx.Db.Execute("""
             UPDATE runs SET status = @status, ended_at_ms = @now, failure = @failure,
                 error_text = COALESCE(@errorText, error_text), usage_json = COALESCE(@usageJson, usage_json)
             WHERE id = @runId
             """, new { runId, status, now = ctx.Now, failure, errorText, usageJson });
         ctx.Db.Execute("DELETE FROM leases WHERE run_id = @runId", new { runId });
-        ctx.Db.Execute("UPDATE tasks SET lease_id = NULL WHERE id = @taskId", new { taskId });
     }
 
     /// <summary>Moves the task to <paramref name="stage"/> and bumps its version.</summary>
-    public void MoveStage(WriteContext ctx, TaskRow task, string stage)
+    /// <param name="afterSuccess">
+    /// the move ends a successful run: in the same statement the task drops its lease and any retry
+    /// delay or dead-letter mark (one row update instead of three on the transition path, issue 5)
+    /// </param>
+    public void MoveStage(WriteContext ctx, TaskRow task, string stage, bool afterSuccess = false)
     {
         var definition = catalog.Get(ctx.Db, task.PipelineId);
         var terminal = definition.IsTerminal(stage);
-        ctx.Db.Execute("""
+        var successTerms = afterSuccess
+            ? ", lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = 0"
+            : "";
+        ctx.Db.Execute($"""
             UPDATE tasks SET stage = @stage, role = @role, terminal = @terminal, task_version = task_version + 1,
-                updated_at_ms = @now
+                updated_at_ms = @now{successTerms}
             WHERE id = @Id
             """, new { task.Id, stage, role = definition.RoleOf(stage), terminal, now = ctx.Now });
         if (terminal != task.Terminal) DependencyStore.OnTerminalChanged(ctx, task.Id, terminal);

@@ -18,11 +18,18 @@ public sealed class WriteQueue : IDisposable
     private readonly TimeProvider _time;
     private readonly Thread _thread;
     private long _queued;
+    // The statements every batch runs, prepared once: re-parsing them per unit was measurable (issue 5).
+    private readonly SqliteCommand _begin, _savepoint, _release, _rollbackUnit, _commit;
 
     public WriteQueue(SqliteDatabase database, TimeProvider time)
     {
         _db = database.OpenWriter();
         _time = time;
+        _begin = Prepared("BEGIN IMMEDIATE");
+        _savepoint = Prepared("SAVEPOINT unit");
+        _release = Prepared("RELEASE unit");
+        _rollbackUnit = Prepared("ROLLBACK TO unit");
+        _commit = Prepared("COMMIT");
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
         _thread.Start();
     }
@@ -55,20 +62,14 @@ public sealed class WriteQueue : IDisposable
     {
         try
         {
-            SqliteDatabase.Execute(_db, "BEGIN IMMEDIATE");
+            _begin.ExecuteNonQuery();
             foreach (var unit in batch)
             {
-                SqliteDatabase.Execute(_db, "SAVEPOINT unit");
-                if (unit.Run(new WriteContext(_db, _time.GetUtcNow().ToUnixTimeMilliseconds())))
-                {
-                    SqliteDatabase.Execute(_db, "RELEASE unit");
-                }
-                else
-                {
-                    SqliteDatabase.Execute(_db, "ROLLBACK TO unit; RELEASE unit");
-                }
+                _savepoint.ExecuteNonQuery();
+                if (!unit.Run(new WriteContext(_db, _time.GetUtcNow().ToUnixTimeMilliseconds()))) _rollbackUnit.ExecuteNonQuery();
+                _release.ExecuteNonQuery();
             }
-            SqliteDatabase.Execute(_db, "COMMIT");
+            _commit.ExecuteNonQuery();
         }
         catch (Exception e)
         {
@@ -78,6 +79,14 @@ public sealed class WriteQueue : IDisposable
             return;
         }
         foreach (var unit in batch) unit.Complete();
+    }
+
+    private SqliteCommand Prepared(string sql)
+    {
+        var command = _db.CreateCommand();
+        command.CommandText = sql;
+        command.Prepare();
+        return command;
     }
 
     private void TryExecute(string sql)
@@ -92,6 +101,7 @@ public sealed class WriteQueue : IDisposable
         _queue.Writer.TryComplete();
         _thread.Join();
         TryExecute("PRAGMA wal_checkpoint(TRUNCATE)");
+        foreach (var command in new[] { _begin, _savepoint, _release, _rollbackUnit, _commit }) command.Dispose();
         _db.Dispose();
     }
 

@@ -1,0 +1,84 @@
+using System.Globalization;
+
+namespace TaskLeaseServer.Bench;
+
+/// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
+public sealed record BenchOptions
+{
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage"];
+
+    public required IReadOnlyList<string> Scenarios { get; init; }
+    /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
+    public double Seconds { get; init; } = 10;
+    public bool Smoke { get; init; }
+    /// <summary>Target an already running server instead of starting one (memory is then not measured).</summary>
+    public Uri? Url { get; init; }
+    public string? ApiToken { get; init; }
+    public string? ServerDll { get; init; }
+    public int Agents { get; init; } = 16;
+    /// <summary>Concurrent agents for the backlog claims: a few, so queueing does not hide the claim.</summary>
+    public int BacklogAgents { get; init; } = 4;
+    public int BulkClients { get; init; } = 4;
+    public int SmallBacklog { get; init; } = 1_000;
+    public int LargeBacklog { get; init; } = 1_000_000;
+    public int BlockedTasks { get; init; } = 100_000;
+    public int SmallStore { get; init; } = 1_000;
+    public int LargeStore { get; init; } = 100_000;
+
+    public const string Usage = """
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|all[,...]] [--seconds N] [--smoke]
+                                     [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
+                                     [--large N] [--blocked N] [--store-large N]
+          Starts the server (src/TaskLeaseServer/bin/Release/net10.0/TaskLeaseServer.dll, build it with
+          `dotnet build -c Release`) on a temporary database and a free loopback port, unless --url is given.
+          --smoke: tiny sizes, about a second per scenario; exits non-zero on any error, never on a missed target.
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var smoke = args.Contains("--smoke");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--smoke") continue;
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+                throw new ArgumentException($"unexpected argument \"{args[i]}\"");
+            values[args[i]] = args[++i];
+        }
+
+        var scenarios = (values.GetValueOrDefault("--scenario") ?? "all")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (scenarios.Contains("all")) scenarios = AllScenarios;
+        foreach (var s in scenarios)
+        {
+            if (!AllScenarios.Contains(s)) throw new ArgumentException($"unknown scenario \"{s}\"");
+        }
+
+        var options = smoke
+            ? new BenchOptions
+            {
+                Scenarios = scenarios, Smoke = true, Seconds = 1, Agents = 4, BacklogAgents = 2, BulkClients = 2,
+                SmallBacklog = 200, LargeBacklog = 2_000, BlockedTasks = 500, SmallStore = 100, LargeStore = 1_000,
+            }
+            : new BenchOptions { Scenarios = scenarios };
+        return options with
+        {
+            Seconds = Number(values, "--seconds", options.Seconds),
+            Url = values.TryGetValue("--url", out var url) ? new Uri(url) : null,
+            ApiToken = values.GetValueOrDefault("--token"),
+            ServerDll = values.GetValueOrDefault("--server-dll"),
+            Agents = (int)Number(values, "--agents", options.Agents),
+            LargeBacklog = (int)Number(values, "--large", options.LargeBacklog),
+            BlockedTasks = (int)Number(values, "--blocked", options.BlockedTasks),
+            LargeStore = (int)Number(values, "--store-large", options.LargeStore),
+        };
+    }
+
+    private static double Number(Dictionary<string, string> values, string name, double fallback)
+    {
+        if (!values.TryGetValue(name, out var text)) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n <= 0)
+            throw new ArgumentException($"{name} must be a positive number, not \"{text}\"");
+        return n;
+    }
+}
