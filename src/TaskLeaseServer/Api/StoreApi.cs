@@ -34,6 +34,9 @@ internal static class StoreApi
         if (@namespace == SearchNamespace)
             throw new ApiError(400, "reserved_namespace",
                 "namespace \"search\" is reserved (GET /store/search is the search); store the entry under another namespace");
+        if (RequestPath.Of(http).Lossy)
+            throw new ApiError(400, "invalid_request",
+                "the namespace or key has percent-escapes that are not UTF-8; such names would collide with each other");
         var value = JsonBody.Parse(RequestBody.Of(http)).RequiredJson("value");
         return writes.Run(http, ctx =>
         {

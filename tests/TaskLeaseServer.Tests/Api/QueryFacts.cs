@@ -57,10 +57,13 @@ public sealed class InMemoryDatabaseFacts
 public sealed class PathSegmentFacts
 {
     [Fact]
-    public async Task ASegmentThatIsNotUtf8_IsRefused_NotConfusedWithAnother()
+    public async Task ANonUtf8Id_MatchesNothing_ButANonUtf8StoreKeyIsNotWritten()
     {
         await using var server = new ServerFixture();
-        (await server.Http.Get("/store/ns/%FF")).ExpectError(HttpStatusCode.BadRequest, "invalid_request");
-        (await server.Http.Get("/store/ns/%C3%A9")).ExpectError(HttpStatusCode.NotFound, "not_found");
+        (await server.Http.Get("/tasks/%C3%28%FF")).ExpectError(HttpStatusCode.NotFound, "not_found");
+        (await server.Http.Get("/store/ns/%FF")).ExpectError(HttpStatusCode.NotFound, "not_found");
+        (await server.Http.Send(HttpMethod.Put, "/store/ns/%FF", """{"value":1}""")).ExpectError(HttpStatusCode.BadRequest, "invalid_request");
+        (await server.Http.Send(HttpMethod.Put, "/store/ns/%C3%A9", """{"value":1}""")).Expect(HttpStatusCode.NoContent);
+        (await server.Http.Get("/store/ns/%C3%A9")).Expect(HttpStatusCode.OK).Str("key").Should().Be("é");
     }
 }

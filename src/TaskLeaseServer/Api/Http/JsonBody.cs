@@ -58,23 +58,10 @@ public readonly struct JsonBody
         return v.ValueKind == JsonValueKind.String ? v.GetString() : throw Wrong(name, "a string");
     }
 
-    public long RequiredLong(string name) => OptionalLong(name) ?? throw Missing(name, "an integer");
-
     public long? OptionalLong(string name)
     {
         if (!TryGet(name, out var v)) return null;
         return ReadInteger(v) ?? throw Wrong(name, "an integer (a JSON number or a numeric string without a fraction)");
-    }
-
-    public bool? OptionalBool(string name)
-    {
-        if (!TryGet(name, out var v)) return null;
-        return v.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw Wrong(name, "true or false"),
-        };
     }
 
     /// <summary>A free-form JSON field, compactly re-serialised; null when absent or null.</summary>

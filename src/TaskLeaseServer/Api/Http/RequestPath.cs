@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
-using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Api.Http;
 
@@ -12,15 +11,19 @@ namespace TaskLeaseServer.Api.Http;
 /// </summary>
 public sealed class RequestPath
 {
-    private RequestPath(string raw, string[] segments)
+    private RequestPath(string raw, string[] segments, bool lossy)
     {
         Raw = raw;
         Segments = segments;
+        Lossy = lossy;
     }
 
     /// <summary>The path exactly as sent, before '?': the idempotency scope uses it (CONTRACT §4).</summary>
     public string Raw { get; }
     public IReadOnlyList<string> Segments { get; }
+
+    /// <summary>Some segment's percent-escapes were not UTF-8 and were replaced with U+FFFD.</summary>
+    public bool Lossy { get; }
 
     public static RequestPath Of(HttpContext context) => (RequestPath)context.Items[typeof(RequestPath)]!;
 
@@ -31,8 +34,9 @@ public sealed class RequestPath
         if (string.IsNullOrEmpty(target)) target = (context.Request.PathBase + context.Request.Path).ToUriComponent();
         var query = target.IndexOf('?');
         var raw = query >= 0 ? target[..query] : target;
-        var segments = raw.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Decode).ToArray();
-        context.Items[typeof(RequestPath)] = new RequestPath(raw, segments);
+        var lossy = false;
+        var segments = raw.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(s => Decode(s, ref lossy)).ToArray();
+        context.Items[typeof(RequestPath)] = new RequestPath(raw, segments, lossy);
         context.Request.Path = new PathString("/" + string.Join('/', segments.Select(EscapeForRouting)));
     }
 
@@ -43,7 +47,7 @@ public sealed class RequestPath
         segment.Replace("%", "%25", StringComparison.Ordinal).Replace("/", "%2F", StringComparison.Ordinal);
 
     /// <summary>%XX with hex digits of either case becomes that byte; a malformed escape stays literal.</summary>
-    private static string Decode(string segment)
+    private static string Decode(string segment, ref bool lossy)
     {
         if (!segment.Contains('%')) return segment;
         var bytes = new List<byte>(segment.Length);
@@ -66,8 +70,10 @@ public sealed class RequestPath
         }
         catch (DecoderFallbackException)
         {
-            // Substituting U+FFFD would make %FF and %FE name the same store key.
-            throw new ApiError(400, "invalid_request", $"path segment \"{segment}\" does not decode to UTF-8 text");
+            // Ids are not format-checked (an unknown one simply matches nothing), so decode leniently,
+            // but remember: a store key written this way would collide (%FF and %FE both give U+FFFD).
+            lossy = true;
+            return Encoding.UTF8.GetString(bytes.ToArray());
         }
     }
 

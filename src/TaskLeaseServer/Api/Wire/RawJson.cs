@@ -8,10 +8,7 @@ namespace TaskLeaseServer.Api.Wire;
 /// validated and compacted on the way in, so it is not parsed again on the way out.
 /// </summary>
 [JsonConverter(typeof(RawJsonConverter))]
-public readonly record struct RawJson(string Text)
-{
-    public static readonly RawJson EmptyObject = new("{}");
-}
+public readonly record struct RawJson(string Text);
 
 public sealed class RawJsonConverter : JsonConverter<RawJson>
 {

@@ -20,8 +20,7 @@ internal sealed class KeyValueJson
 
     private readonly ArrayBufferWriter<byte> _buffer = new();
     private readonly Utf8JsonWriter _writer;
-    private bool _runIdSeen;
-    private bool _taskIdSeen;
+    private readonly SpanLinks _links = new();
 
     public KeyValueJson()
     {
@@ -30,24 +29,15 @@ internal sealed class KeyValueJson
     }
 
     /// <summary>Text of the first <c>nulltickets.run_id</c> attribute; null when absent or valueless.</summary>
-    public string? RunId { get; private set; }
-    public string? TaskId { get; private set; }
+    public string? RunId => _links.RunId;
+    public string? TaskId => _links.TaskId;
 
     /// <summary>Adds one KeyValue message (key = 1, value = 2).</summary>
     public void Add(ReadOnlySpan<byte> keyValue)
     {
         var key = ReadKeyValue(keyValue, out var value);
         WriteKeyValue(_writer, key, value, 0);
-        if (key == OtlpSpan.RunIdKey && !_runIdSeen)
-        {
-            _runIdSeen = true;
-            RunId = TextOf(value);
-        }
-        else if (key == OtlpSpan.TaskIdKey && !_taskIdSeen)
-        {
-            _taskIdSeen = true;
-            TaskId = TextOf(value);
-        }
+        _links.Offer(key, value, TextOf);
     }
 
     public string ToJson()

@@ -117,8 +117,7 @@ public static class OtlpJson
     private static AttributeList ReadAttributes(JsonElement parent, string name, string path)
     {
         if (Array(parent, name, path) is not { } array) return AttributeList.None;
-        string? runId = null, taskId = null;
-        bool runIdSeen = false, taskIdSeen = false;
+        var links = new SpanLinks();
         var i = 0;
         foreach (var keyValue in array.EnumerateArray())
         {
@@ -126,19 +125,9 @@ public static class OtlpJson
             if (keyValue.ValueKind != JsonValueKind.Object) throw Wrong(where, "an object with `key` and `value`");
             var key = String(keyValue, "key", where) ?? throw Wrong(where + ".key", "a string");
             if (!keyValue.TryGetProperty("value", out var value)) throw Wrong(where + ".value", "present");
-            // The first attribute with the key decides; a null value sends the lookup to the resource.
-            if (key == OtlpSpan.RunIdKey && !runIdSeen)
-            {
-                runIdSeen = true;
-                runId = AttributeText(value);
-            }
-            else if (key == OtlpSpan.TaskIdKey && !taskIdSeen)
-            {
-                taskIdSeen = true;
-                taskId = AttributeText(value);
-            }
+            links.Offer(key, value, AttributeText);
         }
-        return new AttributeList(Compact(array), runId, taskId);
+        return new AttributeList(Compact(array), links.RunId, links.TaskId);
     }
 
     /// <summary>An attribute value as link text: the first present typed value of an AnyValue object, else the value itself.</summary>
