@@ -20,20 +20,10 @@ internal static class RunsApi
         runs.MapPost("/fail", Fail).LeaseToken().Accepts<FailRequest>().Answers<StatusResponse>().Errors(400, 401, 404, 410);
     }
 
-    private static Task<Reply> AppendEvent(string id, HttpContext http, RunStore store, Writes writes)
-    {
-        var hash = Routes.LeaseTokenHash(http, NoBearer);
-        var body = RequestBody.Of(http);
-        return writes.Run(http, ctx =>
-        {
-            var (_, evt) = RunStore.Authorize(ctx, id, hash, () =>
-            {
-                var json = JsonBody.Parse(body);
-                return (Kind: json.RequiredString("kind"), Data: json.OptionalJson("data") ?? "{}");
-            });
-            return Reply.Created(new EventIdResponse(store.AppendEvent(ctx, id, evt.Kind, evt.Data)), WireJson.Wire.EventIdResponse);
-        });
-    }
+    private static Task<Reply> AppendEvent(string id, HttpContext http, RunStore store, Writes writes) =>
+        AsLeaseHolder(id, http, writes,
+            json => (Kind: json.RequiredString("kind"), Data: json.OptionalJson("data") ?? "{}"),
+            (ctx, _, evt) => Reply.Created(new EventIdResponse(store.AppendEvent(ctx, id, evt.Kind, evt.Data)), WireJson.Wire.EventIdResponse));
 
     /// <summary>
     /// Readable without a lease. With an API token configured, the caller shows the API token or the
@@ -54,36 +44,38 @@ internal static class RunsApi
         return Reply.Ok(new Page<RunEvent>(items.Select(e => e.ToWire()).ToList(), next), WireJson.Wire.PageRunEvent);
     }
 
-    private static Task<Reply> Transition(string id, HttpContext http, RunStore store, Writes writes)
-    {
-        var hash = Routes.LeaseTokenHash(http, NoBearer);
-        var body = RequestBody.Of(http);
-        return writes.Run(http, ctx =>
-        {
-            var (lease, request) = RunStore.Authorize(ctx, id, hash, () =>
+    private static Task<Reply> Transition(string id, HttpContext http, RunStore store, Writes writes) =>
+        AsLeaseHolder(id, http, writes,
+            json => new TransitionCommand(json.RequiredString("trigger"), json.OptionalString("instructions"),
+                json.OptionalJson("usage"), json.OptionalString("expected_stage"), json.OptionalLong("expected_task_version")),
+            (ctx, lease, command) =>
             {
-                var json = JsonBody.Parse(body);
-                return new TransitionCommand(json.RequiredString("trigger"), json.OptionalString("instructions"),
-                    json.OptionalJson("usage"), json.OptionalString("expected_stage"), json.OptionalLong("expected_task_version"));
+                var result = store.Transition(ctx, lease, command);
+                return Reply.Ok(new TransitionResponse(result.PreviousStage, result.NewStage, result.Trigger), WireJson.Wire.TransitionResponse);
             });
-            var result = store.Transition(ctx, lease, request);
-            return Reply.Ok(new TransitionResponse(result.PreviousStage, result.NewStage, result.Trigger), WireJson.Wire.TransitionResponse);
-        });
-    }
 
-    private static Task<Reply> Fail(string id, HttpContext http, RunStore store, Writes writes)
+    private static Task<Reply> Fail(string id, HttpContext http, RunStore store, Writes writes) =>
+        AsLeaseHolder(id, http, writes,
+            json => (Error: json.RequiredString("error"), Usage: json.OptionalJson("usage")),
+            (ctx, lease, failure) =>
+            {
+                store.Fail(ctx, lease, failure.Error, failure.Usage);
+                return Reply.Ok(new StatusResponse("failed"), WireJson.Wire.StatusResponse);
+            });
+
+    /// <summary>
+    /// A write by the run's lease holder, in the contract's order (CONTRACT §3.2, §8.19-8.22): the
+    /// token's shape before anything, then, inside the writer, the lease, then the body, then the act.
+    /// </summary>
+    private static Task<Reply> AsLeaseHolder<T>(string id, HttpContext http, Writes writes, Func<JsonBody, T> parse,
+        Func<WriteContext, LeaseRow, T, Reply> act)
     {
         var hash = Routes.LeaseTokenHash(http, NoBearer);
         var body = RequestBody.Of(http);
         return writes.Run(http, ctx =>
         {
-            var (lease, failure) = RunStore.Authorize(ctx, id, hash, () =>
-            {
-                var json = JsonBody.Parse(body);
-                return (Error: json.RequiredString("error"), Usage: json.OptionalJson("usage"));
-            });
-            store.Fail(ctx, lease, failure.Error, failure.Usage);
-            return Reply.Ok(new StatusResponse("failed"), WireJson.Wire.StatusResponse);
+            var (lease, request) = RunStore.Authorize(ctx, id, hash, () => parse(JsonBody.Parse(body)));
+            return act(ctx, lease, request);
         });
     }
 }

@@ -169,39 +169,28 @@ public static class Flow
     }
 
     /// <summary>Every event of a run, following next_cursor.</summary>
-    public static async Task<List<JsonElement>> AllEventsAsync(this Api api, string runId, int limit = 1000)
-    {
-        var all = new List<JsonElement>();
-        string? cursor = null;
-        for (var page = 0; page < 1000; page++)
-        {
-            var path = $"/runs/{runId}/events?limit={limit}" + (cursor is null ? "" : "&cursor=" + cursor);
-            var response = await api.GetAsync(path);
-            Expect.Status(response, 200);
-            all.AddRange(response.Json.GetProperty("items").EnumerateArray().Select(e => e.Clone()));
-            var next = response.Json.GetProperty("next_cursor");
-            if (next.ValueKind == JsonValueKind.Null) return all;
-            cursor = next.GetString();
-        }
-        throw new Xunit.Sdk.XunitException("events pagination did not end");
-    }
+    public static Task<List<JsonElement>> AllEventsAsync(this Api api, string runId, int limit = 1000) =>
+        api.AllPagesAsync($"/runs/{runId}/events?limit={limit}");
 
     /// <summary>Every task of a pipeline, following next_cursor.</summary>
-    public static async Task<List<JsonElement>> AllTasksAsync(this Api api, string pipelineId, int limit = 1000)
+    public static Task<List<JsonElement>> AllTasksAsync(this Api api, string pipelineId, int limit = 1000) =>
+        api.AllPagesAsync($"/tasks?pipeline_id={pipelineId}&limit={limit}");
+
+    /// <summary>Every item of a paginated list (a path with its query), following next_cursor to the end.</summary>
+    private static async Task<List<JsonElement>> AllPagesAsync(this Api api, string firstPage)
     {
         var all = new List<JsonElement>();
         string? cursor = null;
         for (var page = 0; page < 10_000; page++)
         {
-            var path = $"/tasks?pipeline_id={pipelineId}&limit={limit}" + (cursor is null ? "" : "&cursor=" + cursor);
-            var response = await api.GetAsync(path);
+            var response = await api.GetAsync(firstPage + (cursor is null ? "" : "&cursor=" + cursor));
             Expect.Status(response, 200);
             all.AddRange(response.Json.GetProperty("items").EnumerateArray().Select(e => e.Clone()));
             var next = response.Json.GetProperty("next_cursor");
             if (next.ValueKind == JsonValueKind.Null) return all;
             cursor = next.GetString();
         }
-        throw new Xunit.Sdk.XunitException("task pagination did not end");
+        throw new Xunit.Sdk.XunitException($"pagination of {firstPage} did not end");
     }
 
     /// <summary>A well-formed (64 hex) token that matches no lease.</summary>
