@@ -34,10 +34,8 @@ public sealed class ArtifactFacts
     public async Task Create_AcceptsAnyContentType(string? contentType)
     {
         await using var server = new ServerFixture();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/artifacts") { Content = new ByteArrayContent("{\"kind\":\"k\",\"uri\":\"u\"}"u8.ToArray()) };
-        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        using var response = await server.Http.SendAsync(request);
-        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        (await server.Http.SendWithContentType(HttpMethod.Post, "/artifacts", """{"kind":"k","uri":"u"}""", contentType))
+            .Should().Be(HttpStatusCode.Created);
     }
 
     [Fact] // §12.115, W20

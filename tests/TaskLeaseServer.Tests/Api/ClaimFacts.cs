@@ -195,12 +195,7 @@ public sealed class BodyContentTypeFacts
     {
         await using var server = new ServerFixture();
         var pid = await server.Http.Pipeline();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/tasks")
-        {
-            Content = new ByteArrayContent(Encoding.UTF8.GetBytes($$"""{"pipeline_id":"{{pid}}","title":"t","description":"d"}""")),
-        };
-        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        using var response = await server.Http.SendAsync(request);
-        response.StatusCode.Should().Be(HttpStatusCode.Created);
+        (await server.Http.SendWithContentType(HttpMethod.Post, "/tasks", $$"""{"pipeline_id":"{{pid}}","title":"t","description":"d"}""", contentType))
+            .Should().Be(HttpStatusCode.Created);
     }
 }

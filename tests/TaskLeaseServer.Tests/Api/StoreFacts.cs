@@ -91,10 +91,8 @@ public sealed class StoreFacts
     public async Task Put_AcceptsAnyContentType(string? contentType)
     {
         await using var server = new ServerFixture();
-        using var request = new HttpRequestMessage(HttpMethod.Put, "/store/ns/k") { Content = new ByteArrayContent("{\"value\":\"proxied\"}"u8.ToArray()) };
-        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-        using var response = await server.Http.SendAsync(request);
-        response.StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await server.Http.SendWithContentType(HttpMethod.Put, "/store/ns/k", """{"value":"proxied"}""", contentType))
+            .Should().Be(HttpStatusCode.NoContent);
         (await server.Http.Get("/store/ns/k")).Body.GetProperty("value").GetString().Should().Be("proxied");
     }
 

@@ -40,6 +40,15 @@ public static class Api
     public static Task<Answer> Delete(this HttpClient http, string path, string? bearer = null) =>
         http.Send(HttpMethod.Delete, path, null, bearer);
 
+    /// <summary>Sends a body with exactly this Content-Type (none when null), as a proxy or curl -d would.</summary>
+    public static async Task<HttpStatusCode> SendWithContentType(this HttpClient http, HttpMethod method, string path, string body, string? contentType)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(body)) };
+        if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
+    }
+
     public static async Task<Answer> Send(this HttpClient http, HttpMethod method, string path, string? json,
         string? bearer = null, string? idempotencyKey = null)
     {
