@@ -19,7 +19,12 @@ public static class CommandLine
     public static Startup Parse(string[] args, Func<string, string?> env)
     {
         if (LauncherCommands.Run(args, env) is { } launcher) return launcher;
-        if (args.Contains("--version")) return new Startup(null, 0, $"{ServerInfo.Name} v{ServerInfo.Version}");
+        if (args.Contains("--version"))
+        {
+            // Standard output by convention, and standard error as the reference did (CONTRACT §9.1).
+            var version = $"{ServerInfo.Name} v{ServerInfo.Version}";
+            return new Startup(null, 0, version, version);
+        }
 
         var flags = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length - 1; i++)

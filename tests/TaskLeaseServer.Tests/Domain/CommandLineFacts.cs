@@ -79,6 +79,7 @@ public sealed class CommandLineFacts : IDisposable
         var startup = Parse("--version");
         startup.ExitCode.Should().Be(0);
         startup.Output.Should().StartWith("TaskLeaseServer v");
+        startup.Error.Should().Be(startup.Output, "the reference printed its version to standard error");
     }
 }
 
