@@ -19,7 +19,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ["
 builder.AddServerLogging(options);      // Serilog to the console, text or compact JSON
 builder.AddServerHosting(options);      // Kestrel on --host:--port, the clock
 builder.AddServerTelemetry();           // own traces and metrics, exported only when OTEL_* names an endpoint
-builder.Services.AddStorage();          // SQLite file, the single writer, the stores
+builder.Services.AddStorage();          // the storage engine --db names, its writer and readers
 builder.Services.AddBackgroundWork();   // the lease sweeper
 builder.Services.AddApi();              // API token, idempotency, writes
 builder.Services.AddOpenApiDocs();      // OpenAPI 3.1 document generated from the routes

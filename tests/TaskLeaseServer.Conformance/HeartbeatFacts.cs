@@ -33,9 +33,13 @@ public sealed class HeartbeatFacts(DefaultServer fixture) : IClassFixture<Defaul
         Expect.Status(await Api.PostAsync($"/leases/{lease.LeaseId}/heartbeat", "[1,2]", lease.Auth), 200);
     }
 
-    /// <summary>Product decision (W8): a heartbeat extends to now + max(300000, TTL granted at claim).</summary>
+    /// <summary>
+    /// Product decision: a heartbeat extends by the TTL the lease was granted (300,000 ms when the
+    /// claim named none, as the reference always did), or by the heartbeat's own lease_ttl_ms, and
+    /// never shortens the lease. A dead agent that claimed 5 s keeps its task for 5 s, not 5 minutes.
+    /// </summary>
     [Fact]
-    public async Task HeartbeatNeverShortensALeaseClaimedWithALongTtl()
+    public async Task HeartbeatExtendsByTheGrantedTtl_AndNeverShortens()
     {
         var longLease = await LeaseAsync(ttl: 3_600_000);
         var before = Clock.NowMs();
@@ -47,7 +51,21 @@ public sealed class HeartbeatFacts(DefaultServer fixture) : IClassFixture<Defaul
         before = Clock.NowMs();
         var extended = await Api.HeartbeatAsync(shortLease);
         Expect.Status(extended, 200);
-        extended.Json.Int("expires_at_ms").Should().BeInRange(before + 300_000, Clock.NowMs() + 300_000);
+        extended.Json.Int("expires_at_ms").Should().BeInRange(before + 5_000, Clock.NowMs() + 5_000);
+
+        var shorter = await Api.PostAsync($"/leases/{longLease.LeaseId}/heartbeat", """{"lease_ttl_ms":1000}""", Api.Bearer(longLease.Token));
+        Expect.Status(shorter, 200);
+        shorter.Json.Int("expires_at_ms").Should().BeGreaterThanOrEqualTo(response.Json.Int("expires_at_ms"));
+    }
+
+    [Fact]
+    public async Task AHeartbeatOfALeaseClaimedWithoutATtl_ExtendsByFiveMinutes()
+    {
+        var lease = await LeaseAsync();
+        var before = Clock.NowMs();
+        var response = await Api.HeartbeatAsync(lease);
+        Expect.Status(response, 200);
+        response.Json.Int("expires_at_ms").Should().BeInRange(before + 300_000, Clock.NowMs() + 300_000);
     }
 
     [Fact]

@@ -1,16 +1,18 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using TaskLeaseServer.Background;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using TaskLeaseServer.Bench.Harness;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Bench.Scenarios;
 
 /// <summary>
 /// The storage ceiling: the cycle's three write units (claim, event, transition) driven straight into
-/// WriteQueue + LeaseStore + RunStore in this process, with no HTTP, no JSON and no Kestrel. Beside
+/// the storage engine's writer through the Lifecycle sequences, in this process, with no HTTP, no
+/// JSON and no Kestrel. Beside
 /// the HTTP cycle figure it shows how much of a cycle's cost is the storage layer itself.
 /// </summary>
 public static class StorageScenario
@@ -23,31 +25,25 @@ public static class StorageScenario
     public static async Task Run(BenchContext context)
     {
         var o = context.Options;
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;   // as the server's composition sets it
         var dir = Directory.CreateTempSubdirectory("tls-bench-storage-").FullName;
         try
         {
-            var database = new SqliteDatabase(new StorageOptions(Path.Combine(dir, "storage.db")));
-            database.Migrate();
-            using var queue = new WriteQueue(database, TimeProvider.System);
-            // As in the server: WAL checkpoints happen beside the writer, not in it.
-            using var checkpointer = new WalCheckpointer(database, NullLogger<WalCheckpointer>.Instance);
-            await checkpointer.StartAsync(CancellationToken.None);
-            var catalog = new PipelineCatalog();
-            var lifecycle = new TaskLifecycle(catalog);
-            var tasks = new TaskStore(database, catalog);
-            var leases = new LeaseStore(lifecycle);
-            var runs = new RunStore(database, catalog, lifecycle);
+            // The server's own storage composition: the engine and its housekeeping (WAL checkpoints beside the writer).
+            await using var provider = new ServiceCollection()
+                .AddLogging()
+                .AddSingleton(TimeProvider.System)
+                .AddStorageEngine(_ => new StorageOptions(Path.Combine(dir, "storage.db")))
+                .BuildServiceProvider();
+            var engine = provider.GetRequiredService<IStorageEngine>();
+            engine.Migrate();
+            var housekeeping = provider.GetServices<IHostedService>().ToList();
+            foreach (var service in housekeeping) await service.StartAsync(CancellationToken.None);
+            var writer = engine.Writer;
 
             using var doc = JsonDocument.Parse(Definition);
-            var pipeline = await queue.Write(ctx =>
-                new PipelineStore(database).Create(ctx, "storage", Definition, PipelineDefinition.Parse(doc.RootElement)));
+            var pipeline = await writer.Run(unit => Creation.Pipeline(unit, "storage", Definition, PipelineDefinition.Parse(doc.RootElement)));
             var task = new NewTask(pipeline, "bench task", "seeded by the benchmark", 0, "{}", null, 0, null, [], null, null);
-            await queue.Write(ctx =>
-            {
-                for (var i = 0; i < Math.Max(1_000, o.Agents * 50); i++) tasks.Create(ctx, task);
-                return true;
-            });
+            await writer.Run(unit => Creation.Tasks(unit, Enumerable.Repeat(task, Math.Max(1_000, o.Agents * 50)).ToList()));
 
             var noLimits = new Dictionary<string, long>();
             var claims = Enumerable.Range(0, o.Agents).Select(i =>
@@ -56,7 +52,7 @@ public static class StorageScenario
             async Task<bool> Cycle(int agent, Latencies lat)
             {
                 var t = Stopwatch.GetTimestamp();
-                var claimed = await queue.Write(ctx => leases.Claim(ctx, claims[agent]));
+                var claimed = await writer.Run(unit => Claims.Claim(unit, claims[agent]));
                 if (claimed is null)
                 {
                     lat.Add("claim (no work)", t);
@@ -66,14 +62,18 @@ public static class StorageScenario
                 var hash = LeaseToken.HashOf(claimed.LeaseToken)!;
                 var runId = claimed.Run.Id;
                 t = Stopwatch.GetTimestamp();
-                await queue.Write(ctx => RunStore.Authorize(ctx, runId, hash, () => runs.AppendEvent(ctx, runId, "progress", """{"step":1}""")));
+                await writer.Run(unit =>
+                {
+                    var (lease, data) = LeaseHolder.Authorize(unit, runId, hash, () => """{"step":1}""");
+                    return LeaseHolder.AppendEvent(unit, lease, hash, "progress", data);
+                });
                 lat.Add("event", t);
                 t = Stopwatch.GetTimestamp();
                 var trigger = agent % 2 == 0 ? "submit" : "reject";
-                await queue.Write(ctx =>
+                await writer.Run(unit =>
                 {
-                    var (lease, request) = RunStore.Authorize(ctx, runId, hash, () => new TransitionCommand(trigger, null, null, null, null));
-                    return runs.Transition(ctx, lease, request);
+                    var (lease, command) = LeaseHolder.Authorize(unit, runId, hash, () => new TransitionCommand(trigger, null, null, null, null));
+                    return LeaseHolder.Transition(unit, lease, hash, command);
                 });
                 lat.Add("transition", t);
                 return true;
@@ -92,13 +92,12 @@ public static class StorageScenario
                 report.Info("storage", $"{kind} unit p50 / p99 (queue wait + commit)",
                     $"{Report.Ms(result.Latencies.Percentile(kind, 50))} / {Report.Ms(result.Latencies.Percentile(kind, 99))}");
             }
-            await checkpointer.StopAsync(CancellationToken.None);
+            foreach (var service in housekeeping) await service.StopAsync(CancellationToken.None);
             if (context.Figures.TryGetValue("cycle/s", out var http))
                 report.Info("storage", "HTTP cycle ÷ storage cycle", Report.Ratio(http / result.PerSecond));
         }
         finally
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             try { Directory.Delete(dir, recursive: true); }
             catch (IOException) { /* a temp dir left behind is harmless */ }
         }

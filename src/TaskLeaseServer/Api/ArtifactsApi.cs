@@ -2,7 +2,8 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -26,16 +27,15 @@ internal static class ArtifactsApi
             body.OptionalString("sha256"),
             body.OptionalLong("size_bytes"),
             body.OptionalJson("meta") ?? "{}");
-        return writes.Run(http, ctx => Reply.Created(new IdResponse(ArtifactStore.Create(ctx, artifact)), WireJson.Wire.IdResponse));
+        return writes.Run(http, unit => Reply.Created(new IdResponse(Creation.Artifact(unit, artifact)), WireJson.Wire.IdResponse));
     }
 
     /// <summary>Paged like GET /tasks: next_cursor names the last item returned (W1).</summary>
-    private static Reply List(HttpContext http, ArtifactStore store)
+    private static Reply List(HttpContext http, IReads reads)
     {
         var limit = Query.Limit(http, 100);
         var after = Cursor.ParseTimeAndId(Query.Value(http, "cursor"));
-        var (items, more) = store.List(new ArtifactFilter(Query.Value(http, "task_id"), Query.Value(http, "run_id"), after, limit));
-        var next = more ? Cursor.Of(items[^1].CreatedAtMs, items[^1].Id) : null;
-        return Reply.Ok(new Page<Artifact>(items.Select(a => a.ToWire()).ToList(), next), WireJson.Wire.PageArtifact);
+        var page = reads.Artifacts(new ArtifactFilter(Query.Value(http, "task_id"), Query.Value(http, "run_id"), after, limit));
+        return Paging.Reply(page, a => a.ToWire(), a => Cursor.Of(a.CreatedAtMs, a.Id), WireJson.Wire.PageArtifact);
     }
 }

@@ -2,7 +2,8 @@ using Microsoft.AspNetCore.Mvc;
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -16,25 +17,25 @@ internal static class AssignmentsApi
         assignments.MapDelete("/{agent_id}", Unassign).Answers<StatusResponse>().Errors(404);
     }
 
-    private static Task<Reply> Assign(string id, HttpContext http, AssignmentStore store, Writes writes)
+    private static Task<Reply> Assign(string id, HttpContext http, Writes writes)
     {
         var body = JsonBody.Parse(RequestBody.Of(http));
         var agent = body.RequiredString("agent_id");
         var by = body.OptionalString("assigned_by");
-        return writes.Run(http, ctx =>
+        return writes.Run(http, unit =>
         {
-            store.Assign(ctx, id, agent, by);
+            Creation.Assignment(unit, id, agent, by);
             return Reply.Created(new StatusResponse("assigned"), WireJson.Wire.StatusResponse);
         });
     }
 
-    private static Reply List(string id, AssignmentStore store) =>
-        Reply.Ok(store.List(id).Select(a => a.ToWire()).ToList(), WireJson.Wire.ListAssignment);
+    private static Reply List(string id, IReads reads) =>
+        Reply.Ok(reads.Assignments(id).Select(a => a.ToWire()).ToList(), WireJson.Wire.ListAssignment);
 
-    private static Task<Reply> Unassign(string id, [FromRoute(Name = "agent_id")] string agentId, HttpContext http, AssignmentStore store, Writes writes) =>
-        writes.Run(http, ctx =>
+    private static Task<Reply> Unassign(string id, [FromRoute(Name = "agent_id")] string agentId, HttpContext http, Writes writes) =>
+        writes.Run(http, unit =>
         {
-            store.Unassign(ctx, id, agentId);
+            Creation.Unassignment(unit, id, agentId);
             return Reply.Ok(new StatusResponse("unassigned"), WireJson.Wire.StatusResponse);
         });
 }

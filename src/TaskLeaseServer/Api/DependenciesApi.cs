@@ -1,7 +1,8 @@
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -14,17 +15,17 @@ internal static class DependenciesApi
         dependencies.MapGet("", List).Answers<List<Dependency>>();
     }
 
-    private static Task<Reply> Add(string id, HttpContext http, DependencyStore store, Writes writes)
+    private static Task<Reply> Add(string id, HttpContext http, Writes writes)
     {
         var upstream = JsonBody.Parse(RequestBody.Of(http)).RequiredString("depends_on_task_id");
-        return writes.Run(http, ctx =>
+        return writes.Run(http, unit =>
         {
-            store.Add(ctx, id, upstream);
+            Creation.Dependency(unit, id, upstream);
             return Reply.Created(new StatusResponse("created"), WireJson.Wire.StatusResponse);
         });
     }
 
     /// <summary>An unknown task has no edges: 200 [] (CONTRACT §8.13).</summary>
-    private static Reply List(string id, DependencyStore store) =>
-        Reply.Ok(store.List(id).Select(d => d.ToWire()).ToList(), WireJson.Wire.ListDependency);
+    private static Reply List(string id, IReads reads) =>
+        Reply.Ok(reads.Dependencies(id).Select(d => d.ToWire()).ToList(), WireJson.Wire.ListDependency);
 }

@@ -2,7 +2,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Hosting;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -11,9 +11,9 @@ internal static class HealthApi
     public static void MapHealth(this IEndpointRouteBuilder app) =>
         app.MapResource("/health").MapGet("", Health).Answers<HealthResponse>();
 
-    private static Reply Health(HealthStore store, TimeProvider time)
+    private static Reply Health(IReads reads, TimeProvider time)
     {
-        var (stages, active) = store.Read(time.GetUtcNow().ToUnixTimeMilliseconds());
+        var (stages, active) = reads.Health(time.GetUtcNow().ToUnixTimeMilliseconds());
         return Reply.Ok(new HealthResponse("ok", ServerInfo.Version,
             stages.Select(s => new HealthStageCount(s.Stage, s.Count)).ToList(), active), WireJson.Wire.HealthResponse);
     }

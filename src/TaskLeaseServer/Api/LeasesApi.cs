@@ -3,8 +3,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
-using TaskLeaseServer.Telemetry;
+using TaskLeaseServer.Lifecycle;
 
 namespace TaskLeaseServer.Api;
 
@@ -19,36 +18,30 @@ internal static class LeasesApi
         leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);
     }
 
-    private static Task<Reply> Claim(HttpContext http, LeaseStore store, Writes writes)
+    private static Task<Reply> Claim(HttpContext http, Writes writes)
     {
         var request = ParseClaim(JsonBody.Parse(RequestBody.Of(http)));
-        return writes.Run(http, ctx => Claimed(request, store.Claim(ctx, request)) is { } claimed
+        return writes.Run(http, unit => Claims.Claim(unit, request) is { } claimed
             ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
                 claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse)
             // "No work" is an answer about now, not about this request: never replayed (W9).
             : new Reply(204, []) { Recordable = false });
     }
 
-    private static ClaimResult? Claimed(ClaimRequest request, ClaimResult? result)
-    {
-        ServerTelemetry.Claimed(request.AgentRole, result is not null);
-        return result;
-    }
-
-    private static Task<Reply> Heartbeat(string id, HttpContext http, LeaseStore store, Writes writes)
+    private static Task<Reply> Heartbeat(string id, HttpContext http, Writes writes)
     {
         var hash = Routes.LeaseTokenHash(http, "no usable Authorization header: send \"Authorization: Bearer <lease_token>\"");
         var requestedTtl = OptionalTtl(RequestBody.Of(http));
-        return writes.Run(http, ctx =>
-            Reply.Ok(new HeartbeatResponse(store.Heartbeat(ctx, id, hash, requestedTtl)), WireJson.Wire.HeartbeatResponse));
+        return writes.Run(http, unit =>
+            Reply.Ok(new HeartbeatResponse(LeaseHolder.Heartbeat(unit, id, hash, requestedTtl)), WireJson.Wire.HeartbeatResponse));
     }
 
-    private static Task<Reply> Release(string id, HttpContext http, LeaseStore store, Writes writes)
+    private static Task<Reply> Release(string id, HttpContext http, Writes writes)
     {
         var hash = Routes.LeaseTokenHash(http, "no usable Authorization header: send \"Authorization: Bearer <lease_token>\"");
-        return writes.Run(http, ctx =>
+        return writes.Run(http, unit =>
         {
-            store.Release(ctx, id, hash);
+            LeaseHolder.Release(unit, id, hash);
             return Reply.Ok(new StatusResponse("released"), WireJson.Wire.StatusResponse);
         });
     }
@@ -71,7 +64,7 @@ internal static class LeasesApi
     {
         var agentId = body.RequiredString("agent_id");
         var role = body.RequiredString("agent_role");
-        var ttl = Limits.LeaseTtl(body.OptionalLong("lease_ttl_ms"));
+        var ttl = LeasePolicy.ClaimTtl(body.OptionalLong("lease_ttl_ms"));
         var limits = new Dictionary<string, long>(StringComparer.Ordinal);
         if (body.OptionalObject("concurrency") is { } concurrency &&
             concurrency.Element.TryGetProperty("per_state", out var perState) && perState.ValueKind == JsonValueKind.Object)

@@ -2,7 +2,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -15,12 +15,12 @@ internal static class OpsApi
         app.MapResource("/ops").MapGet("/queue", Queue).Query("near_expiry_ms", "stuck_ms").Answers<QueueOpsResponse>();
 
     /// <summary>Per-role queue depth and trouble (CONTRACT §8.25); unparsable durations mean the defaults.</summary>
-    private static Reply Queue(HttpContext http, OpsQueueStore store, TimeProvider time)
+    private static Reply Queue(HttpContext http, IReads reads, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var nearExpiryMs = Query.Long(http, "near_expiry_ms", DefaultNearExpiryMs);
         var stuckMs = Query.Long(http, "stuck_ms", DefaultStuckMs);
-        var roles = store.Read(now, Limits.SubtractSaturating(now, stuckMs), Limits.AddSaturating(now, nearExpiryMs));
+        var roles = reads.Queue(now, Limits.SubtractSaturating(now, stuckMs), Limits.AddSaturating(now, nearExpiryMs));
         return Reply.Ok(new QueueOpsResponse(
             roles.Select(r => new QueueRoleStats(r.Role, r.ClaimableCount, Age(now, r.OldestClaimableCreatedAtMs), r.FailedCount,
                 r.StuckCount, r.NearExpiryLeases)).ToList(),

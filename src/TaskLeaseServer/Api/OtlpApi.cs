@@ -2,8 +2,8 @@ using System.Text;
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
-using TaskLeaseServer.Domain.Otlp;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Api.Otlp;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -52,8 +52,8 @@ internal static class OtlpApi
                 stored = "blob";
                 break;
         }
-        return writes.Run(http, ctx =>
-            Reply.Ok(new OtlpIngestResponse(OtlpStore.Ingest(ctx, batch, spans), spans.Count, stored), WireJson.Wire.OtlpIngestResponse));
+        return writes.Run(http, unit =>
+            Reply.Ok(new OtlpIngestResponse(unit.Otlp.Ingest(batch, spans), spans.Count, stored), WireJson.Wire.OtlpIngestResponse));
     }
 
     /// <summary>Undecodable bytes are kept as a blob with no spans: the answer the contract gives every protobuf body.</summary>

@@ -2,7 +2,8 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -16,7 +17,7 @@ internal static class PipelinesApi
         pipelines.MapGet("/{id}", Get).Answers<Pipeline>().Errors(404);
     }
 
-    private static Task<Reply> Create(HttpContext http, PipelineStore store, Writes writes)
+    private static Task<Reply> Create(HttpContext http, Writes writes)
     {
         var body = JsonBody.Parse(RequestBody.Of(http));
         var name = body.RequiredString("name");
@@ -24,14 +25,14 @@ internal static class PipelinesApi
             throw ApiError.InvalidJson("`definition` is required: the pipeline's state machine as a JSON object");
         var definition = Domain.PipelineDefinition.Parse(definitionJson);
         var stored = JsonBody.Compact(definitionJson);
-        return writes.Run(http, ctx => Reply.Created(new IdResponse(store.Create(ctx, name, stored, definition)), WireJson.Wire.IdResponse));
+        return writes.Run(http, unit => Reply.Created(new IdResponse(Creation.Pipeline(unit, name, stored, definition)), WireJson.Wire.IdResponse));
     }
 
-    private static Reply List(PipelineStore store) =>
-        Reply.Ok(store.List().Select(p => p.ToWire()).ToList(), WireJson.Wire.ListPipeline);
+    private static Reply List(IReads reads) =>
+        Reply.Ok(reads.Pipelines().Select(p => p.ToWire()).ToList(), WireJson.Wire.ListPipeline);
 
-    private static Reply Get(string id, PipelineStore store) =>
-        store.Find(id) is { } pipeline
+    private static Reply Get(string id, IReads reads) =>
+        reads.Pipeline(id) is { } pipeline
             ? Reply.Ok(pipeline.ToWire(), WireJson.Wire.Pipeline)
             : throw ApiError.NotFound($"no such pipeline: \"{id}\"");
 }

@@ -2,7 +2,8 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -20,46 +21,45 @@ internal static class RunsApi
         runs.MapPost("/fail", Fail).LeaseToken().Accepts<FailRequest>().Answers<StatusResponse>().Errors(400, 401, 404, 410);
     }
 
-    private static Task<Reply> AppendEvent(string id, HttpContext http, RunStore store, Writes writes) =>
+    private static Task<Reply> AppendEvent(string id, HttpContext http, Writes writes) =>
         AsLeaseHolder(id, http, writes,
             json => (Kind: json.RequiredString("kind"), Data: json.OptionalJson("data") ?? "{}"),
-            (ctx, _, evt) => Reply.Created(new EventIdResponse(store.AppendEvent(ctx, id, evt.Kind, evt.Data)), WireJson.Wire.EventIdResponse));
+            (unit, lease, hash, evt) => Reply.Created(new EventIdResponse(LeaseHolder.AppendEvent(unit, lease, hash, evt.Kind, evt.Data)),
+                WireJson.Wire.EventIdResponse));
 
     /// <summary>
     /// Readable without a lease. With an API token configured, the caller shows the API token or the
     /// run's own lease token (the reference let any bearer value through, W12).
     /// </summary>
-    private static Reply ListEvents(string id, HttpContext http, RunStore store, ApiTokenAuth auth)
+    private static Reply ListEvents(string id, HttpContext http, IReads reads, ApiTokenAuth auth)
     {
         if (auth.Enabled)
         {
             var bearer = ApiTokenAuth.BearerOf(http);
-            var allowed = auth.IsApiToken(bearer) || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && store.IsRunToken(id, hash));
+            var allowed = auth.IsApiToken(bearer) || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(id, hash));
             if (!allowed) throw ApiError.Unauthorized("send the API token or this run's lease token as \"Authorization: Bearer <token>\"");
         }
         var limit = Query.Limit(http, 100);
         var after = Cursor.ParseId(Query.Value(http, "cursor"));
-        var (items, more) = store.ListEvents(id, after, limit);
-        var next = more ? Cursor.Of(items[^1].Id) : null;
-        return Reply.Ok(new Page<RunEvent>(items.Select(e => e.ToWire()).ToList(), next), WireJson.Wire.PageRunEvent);
+        return Paging.Reply(reads.Events(id, after, limit), e => e.ToWire(), e => Cursor.Of(e.Id), WireJson.Wire.PageRunEvent);
     }
 
-    private static Task<Reply> Transition(string id, HttpContext http, RunStore store, Writes writes) =>
+    private static Task<Reply> Transition(string id, HttpContext http, Writes writes) =>
         AsLeaseHolder(id, http, writes,
             json => new TransitionCommand(json.RequiredString("trigger"), json.OptionalString("instructions"),
                 json.OptionalJson("usage"), json.OptionalString("expected_stage"), json.OptionalLong("expected_task_version")),
-            (ctx, lease, command) =>
+            (unit, lease, hash, command) =>
             {
-                var result = store.Transition(ctx, lease, command);
+                var result = LeaseHolder.Transition(unit, lease, hash, command);
                 return Reply.Ok(new TransitionResponse(result.PreviousStage, result.NewStage, result.Trigger), WireJson.Wire.TransitionResponse);
             });
 
-    private static Task<Reply> Fail(string id, HttpContext http, RunStore store, Writes writes) =>
+    private static Task<Reply> Fail(string id, HttpContext http, Writes writes) =>
         AsLeaseHolder(id, http, writes,
             json => (Error: json.RequiredString("error"), Usage: json.OptionalJson("usage")),
-            (ctx, lease, failure) =>
+            (unit, lease, hash, failure) =>
             {
-                store.Fail(ctx, lease, failure.Error, failure.Usage);
+                LeaseHolder.Fail(unit, lease, hash, failure.Error, failure.Usage);
                 return Reply.Ok(new StatusResponse("failed"), WireJson.Wire.StatusResponse);
             });
 
@@ -68,14 +68,14 @@ internal static class RunsApi
     /// token's shape before anything, then, inside the writer, the lease, then the body, then the act.
     /// </summary>
     private static Task<Reply> AsLeaseHolder<T>(string id, HttpContext http, Writes writes, Func<JsonBody, T> parse,
-        Func<WriteContext, LeaseRow, T, Reply> act)
+        Func<IWriteUnit, LeaseRow, byte[], T, Reply> act)
     {
         var hash = Routes.LeaseTokenHash(http, NoBearer);
         var body = RequestBody.Of(http);
-        return writes.Run(http, ctx =>
+        return writes.Run(http, unit =>
         {
-            var (lease, request) = RunStore.Authorize(ctx, id, hash, () => parse(JsonBody.Parse(body)));
-            return act(ctx, lease, request);
+            var (lease, request) = LeaseHolder.Authorize(unit, id, hash, () => parse(JsonBody.Parse(body)));
+            return act(unit, lease, hash, request);
         });
     }
 }

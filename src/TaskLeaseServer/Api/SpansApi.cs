@@ -2,7 +2,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -18,13 +18,11 @@ internal static class SpansApi
             .Query("run_id", "task_id", "trace_id", "limit", "cursor").Answers<Page<SpanView>>().Errors(400, 401);
     }
 
-    private static Reply List(HttpContext http, OtlpStore store)
+    private static Reply List(HttpContext http, IReads reads)
     {
         var limit = Query.Limit(http, 100);
         var after = Cursor.ParseId(Query.Value(http, "cursor"), "a span id");
         var filter = new SpanFilter(Query.Value(http, "run_id"), Query.Value(http, "task_id"), Query.Value(http, "trace_id"), after, limit);
-        var (items, more) = store.ListSpans(filter);
-        var next = more ? Cursor.Of(items[^1].Id) : null;
-        return Reply.Ok(new Page<SpanView>(items.Select(s => s.ToWire()).ToList(), next), WireJson.Wire.PageSpanView);
+        return Paging.Reply(reads.Spans(filter), s => s.ToWire(), s => Cursor.Of(s.Id), WireJson.Wire.PageSpanView);
     }
 }

@@ -3,7 +3,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -38,31 +38,31 @@ internal static class StoreApi
             throw new ApiError(400, "invalid_request",
                 "the namespace or key has percent-escapes that are not UTF-8; such names would collide with each other");
         var value = JsonBody.Parse(RequestBody.Of(http)).RequiredJson("value");
-        return writes.Run(http, ctx =>
+        return writes.Run(http, unit =>
         {
-            KvStore.Put(ctx, @namespace, key, value);
+            unit.Kv.Put(@namespace, key, value);
             return Reply.NoContent();
         });
     }
 
-    private static Reply Get(string @namespace, string key, KvStore store) =>
-        store.Get(@namespace, key) is { } entry
+    private static Reply Get(string @namespace, string key, IReads reads) =>
+        reads.KvGet(@namespace, key) is { } entry
             ? Reply.Ok(entry.ToWire(), WireJson.Wire.StoreEntry)
             : throw ApiError.NotFound($"no such key: \"{key}\" in namespace \"{@namespace}\"");
 
     private static Task<Reply> Delete(string @namespace, string key, HttpContext http, Writes writes) =>
-        writes.Run(http, ctx =>
+        writes.Run(http, unit =>
         {
-            KvStore.Delete(ctx, @namespace, key);
+            unit.Kv.Delete(@namespace, key);
             return Reply.NoContent();
         });
 
-    private static Reply List(string @namespace, KvStore store) => Entries(store.List(@namespace));
+    private static Reply List(string @namespace, IReads reads) => Entries(reads.KvList(@namespace));
 
     private static Task<Reply> DeleteNamespace(string @namespace, HttpContext http, Writes writes) =>
-        writes.Run(http, ctx =>
+        writes.Run(http, unit =>
         {
-            KvStore.DeleteNamespace(ctx, @namespace);
+            unit.Kv.DeleteNamespace(@namespace);
             return Reply.NoContent();
         });
 
@@ -70,17 +70,12 @@ internal static class StoreApi
     /// Every term must match (implicit AND) and none is read as FTS syntax. A malformed filter_path
     /// is 400 invalid_query where the reference answered an empty 200 (W24).
     /// </summary>
-    private static Reply Search(HttpContext http, KvStore store)
+    private static Reply Search(HttpContext http, IReads reads)
     {
         var q = Query.Value(http, "q")
             ?? throw new ApiError(400, "missing_param", "q is required: the words to search for, e.g. /store/search?q=release+notes");
-        if (!FtsMatch.HasTerm(q)) throw new ApiError(400, "invalid_query", "q has no search term; send at least one word");
         var limit = SearchLimit(Query.Value(http, "limit"));
-        var path = Query.Value(http, "filter_path");
-        if (path is not null && !JsonPath.IsValid(path)) throw new ApiError(400, "invalid_query", JsonPath.Expected);
-
-        if (FtsMatch.Build(q) is not { } match) return Entries([]);
-        return Entries(store.Search(new StoreSearch(match, Query.Value(http, "namespace"), path,
+        return Entries(reads.KvSearch(new KvQuery(q, Query.Value(http, "namespace"), Query.Value(http, "filter_path"),
             Query.Value(http, "filter_value"), limit)));
     }
 

@@ -3,7 +3,8 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -19,13 +20,13 @@ internal static class TasksApi
         tasks.MapGet("/{id}/run-state", RunState).Errors(404);
     }
 
-    private static Task<Reply> Create(HttpContext http, TaskStore store, Writes writes)
+    private static Task<Reply> Create(HttpContext http, Writes writes)
     {
         var task = ParseNewTask(JsonBody.Parse(RequestBody.Of(http)));
-        return writes.Run(http, ctx => Reply.Created(new IdResponse(store.Create(ctx, task)), WireJson.Wire.IdResponse));
+        return writes.Run(http, unit => Reply.Created(new IdResponse(Creation.Tasks(unit, [task])[0]), WireJson.Wire.IdResponse));
     }
 
-    private static Task<Reply> CreateBulk(HttpContext http, TaskStore store, Writes writes)
+    private static Task<Reply> CreateBulk(HttpContext http, Writes writes)
     {
         var items = JsonBody.Parse(RequestBody.Of(http)).RequiredArray("tasks");
         var tasks = new List<NewTask>();
@@ -36,21 +37,20 @@ internal static class TasksApi
             tasks.Add(ParseNewTask(new JsonBody(item, $"tasks[{index++}].")));
         }
         if (tasks.Count == 0) throw new ApiError(400, "invalid_request", "the tasks array is empty; send at least one task");
-        return writes.Run(http, ctx =>
-            Reply.Created(new BulkTaskCreateResponse(store.CreateMany(ctx, tasks)), WireJson.Wire.BulkTaskCreateResponse));
+        return writes.Run(http, unit =>
+            Reply.Created(new BulkTaskCreateResponse(Creation.Tasks(unit, tasks)), WireJson.Wire.BulkTaskCreateResponse));
     }
 
-    private static Reply List(HttpContext http, TaskStore store)
+    private static Reply List(HttpContext http, IReads reads)
     {
         var limit = Query.Limit(http, 50);
         var after = Cursor.ParseTimeAndId(Query.Value(http, "cursor"));
-        var (items, more) = store.List(new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit));
-        var next = more ? Cursor.Of(items[^1].CreatedAtMs, items[^1].Id) : null;
-        return Reply.Ok(new Page<TaskView>(items.Select(t => t.ToWire()).ToList(), next), WireJson.Wire.PageTaskView);
+        var page = reads.Tasks(new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit));
+        return Paging.Reply(page, t => t.ToWire(), t => Cursor.Of(t.CreatedAtMs, t.Id), WireJson.Wire.PageTaskView);
     }
 
-    private static Reply Get(string id, TaskStore store) =>
-        store.Details(id) is { } details
+    private static Reply Get(string id, IReads reads) =>
+        reads.TaskDetails(id) is { } details
             ? Reply.Ok(details.ToWire(), WireJson.Wire.TaskDetails)
             : throw ApiError.NotFound($"no such task: \"{id}\"");
 

@@ -39,7 +39,7 @@ public sealed class PipelineDefinition
 
     public IEnumerable<TransitionDef> From(string stage) => Transitions.Where(t => t.From == stage);
 
-    /// <summary>Parses and validates; the first failure wins and throws 400 validation_failed.</summary>
+    /// <summary>Parses and validates; the first failure wins and throws InvalidPipeline.</summary>
     public static PipelineDefinition Parse(JsonElement definition)
     {
         if (definition.ValueKind != JsonValueKind.Object) throw Invalid("definition must be a JSON object");
@@ -114,7 +114,7 @@ public sealed class PipelineDefinition
         }
     }
 
-    private static ApiError Invalid(string message) => new(400, "validation_failed", "invalid pipeline definition: " + message);
+    private static DomainError Invalid(string message) => new(Fault.InvalidPipeline, "invalid pipeline definition: " + message);
 
     private static string RequiredString(JsonElement obj, string name, string where)
     {

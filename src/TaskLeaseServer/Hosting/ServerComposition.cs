@@ -3,7 +3,7 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Background;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Hosting;
 
@@ -38,36 +38,18 @@ public static class ServerComposition
         builder.Services.AddSingleton(TimeProvider.System);
     }
 
-    public static void AddStorage(this IServiceCollection services)
-    {
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-        services.AddSingleton(sp =>
+    public static void AddStorage(this IServiceCollection services) =>
+        services.AddStorageEngine(sp =>
         {
             var options = sp.GetRequiredService<ServerOptions>();
-            return new SqliteDatabase(new StorageOptions(options.DbPath, options.SynchronousFull));
+            return new StorageOptions(options.DbPath, options.SynchronousFull);
         });
-        services.AddSingleton<WriteQueue>();
-        services.AddSingleton<PipelineCatalog>();
-        services.AddSingleton<TaskLifecycle>();
-        services.AddSingleton<PipelineStore>();
-        services.AddSingleton<TaskStore>();
-        services.AddSingleton<DependencyStore>();
-        services.AddSingleton<AssignmentStore>();
-        services.AddSingleton<LeaseStore>();
-        services.AddSingleton<RunStore>();
-        services.AddSingleton<IdempotencyStore>();
-        services.AddSingleton<HealthStore>();
-        services.AddSingleton<KvStore>();
-        services.AddSingleton<ArtifactStore>();
-        services.AddSingleton<OpsQueueStore>();
-        services.AddSingleton<OtlpStore>();
-    }
 
     public static void AddBackgroundWork(this IServiceCollection services)
     {
+        services.AddSingleton<Retention>();
         services.AddSingleton<LeaseSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
-        services.AddHostedService<WalCheckpointer>();
     }
 
     public static void AddApi(this IServiceCollection services)
@@ -81,9 +63,10 @@ public static class ServerComposition
     public static void MigrateDatabase(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<ServerOptions>();
-        app.Services.GetRequiredService<SqliteDatabase>().Migrate();
-        app.Logger.LogInformation("{Name} v{Version}: database {Db}, config {Config}, API token {Auth}",
-            ServerInfo.Name, ServerInfo.Version, options.DbPath, options.ConfigPath, options.ApiToken is null ? "off" : "on");
+        var engine = app.Services.GetRequiredService<IStorageEngine>();
+        engine.Migrate();
+        app.Logger.LogInformation("{Name} v{Version}: {Engine} database {Db}, config {Config}, API token {Auth}",
+            ServerInfo.Name, ServerInfo.Version, engine.Name, engine.Location, options.ConfigPath, options.ApiToken is null ? "off" : "on");
     }
 
     public static void UseServerLogging(this WebApplication app) => app.UseSerilogRequestLogging();

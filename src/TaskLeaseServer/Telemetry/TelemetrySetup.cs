@@ -3,7 +3,7 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
 using TaskLeaseServer.Hosting;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Telemetry;
 
@@ -37,19 +37,9 @@ public static class TelemetrySetup
     public static void ObserveStorage(this WebApplication app)
     {
         if (!ExportConfigured(Environment.GetEnvironmentVariable)) return;
-        var database = app.Services.GetRequiredService<SqliteDatabase>();
-        var writer = app.Services.GetRequiredService<WriteQueue>();
-        ServerTelemetry.ObserveQueueDepth(() => ReadyByRole(database));
-        ServerTelemetry.ObserveWriterBacklog(() => writer.Queued);
-    }
-
-    private static IEnumerable<Measurement<long>> ReadyByRole(SqliteDatabase database)
-    {
-        using var db = database.OpenRead();
-        return Dapper.SqlMapper.Query<(string Role, long Count)>(db, """
-            SELECT role, COUNT(*) FROM tasks INDEXED BY ix_tasks_claim
-            WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND retry_wait = 0
-            GROUP BY role
-            """).Select(r => new Measurement<long>(r.Count, new KeyValuePair<string, object?>("role", r.Role))).ToList();
+        var engine = app.Services.GetRequiredService<IStorageEngine>();
+        ServerTelemetry.ObserveQueueDepth(() => engine.Reads.ReadyByRole()
+            .Select(r => new Measurement<long>(r.Count, new KeyValuePair<string, object?>("role", r.Role))).ToList());
+        ServerTelemetry.ObserveWriterBacklog(() => engine.Writer.Queued);
     }
 }

@@ -20,16 +20,31 @@ public sealed class LeaseFacts
     }
 
     [Fact]
-    public async Task Heartbeat_ExtendsByAtLeastFiveMinutes_AndAcceptsARequestedTtl()
+    public async Task Heartbeat_ExtendsByTheGrantedTtl_OrARequestedOne_AndNeverShortens()
     {
         await using var server = new ServerFixture();
         var pid = await server.Http.Pipeline();
         await server.Http.NewTask(pid);
         var lease = (await server.Http.Claim("coder", extra: "\"lease_ttl_ms\":60000"))!;
+        server.Advance(10_000);
         (await server.Http.Post($"/leases/{lease.LeaseId}/heartbeat", "{}", lease.Token))
-            .Expect(HttpStatusCode.OK).Long("expires_at_ms").Should().Be(server.Now + 300_000);
+            .Expect(HttpStatusCode.OK).Long("expires_at_ms").Should().Be(server.Now + 60_000);
         (await server.Http.Post($"/leases/{lease.LeaseId}/heartbeat", """{"lease_ttl_ms":900000}""", lease.Token))
             .Expect(HttpStatusCode.OK).Long("expires_at_ms").Should().Be(server.Now + 900_000);
+        (await server.Http.Post($"/leases/{lease.LeaseId}/heartbeat", """{"lease_ttl_ms":1000}""", lease.Token))
+            .Expect(HttpStatusCode.OK).Long("expires_at_ms").Should().Be(server.Now + 900_000);
+    }
+
+    [Fact]
+    public async Task Heartbeat_OfALeaseClaimedWithoutATtl_ExtendsByFiveMinutes()
+    {
+        await using var server = new ServerFixture();
+        var pid = await server.Http.Pipeline();
+        await server.Http.NewTask(pid);
+        var lease = (await server.Http.Claim("coder"))!;
+        server.Advance(100_000);
+        (await server.Http.Post($"/leases/{lease.LeaseId}/heartbeat", "{}", lease.Token))
+            .Expect(HttpStatusCode.OK).Long("expires_at_ms").Should().Be(server.Now + 300_000);
     }
 
     [Fact]

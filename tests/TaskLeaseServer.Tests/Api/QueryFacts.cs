@@ -39,21 +39,6 @@ public sealed class QueryFacts
     }
 }
 
-public sealed class InMemoryDatabaseFacts
-{
-    [Fact]
-    public async Task AMemoryDatabase_IsSharedByTheWriterAndTheReaders()
-    {
-        using var database = new TaskLeaseServer.Storage.Sqlite.SqliteDatabase(new TaskLeaseServer.Storage.Sqlite.StorageOptions(":memory:"));
-        database.Migrate();
-        using var writer = new TaskLeaseServer.Storage.Sqlite.WriteQueue(database, TimeProvider.System);
-        await writer.Write(ctx => Dapper.SqlMapper.Execute(ctx.Db, "INSERT INTO stage_counts (stage, count) VALUES ('s', 7)"));
-        using var reader = database.OpenRead();
-        Dapper.SqlMapper.ExecuteScalar<long>(reader, "SELECT count FROM stage_counts WHERE stage = 's'").Should().Be(7);
-        File.Exists(":memory:").Should().BeFalse();
-    }
-}
-
 public sealed class PathSegmentFacts
 {
     [Fact]

@@ -1,5 +1,6 @@
 using FluentAssertions;
-using TaskLeaseServer.Domain.Otlp;
+using TaskLeaseServer.Api.Otlp;
+using TaskLeaseServer.Storage;
 using TaskLeaseServer.Tests.Support;
 using Xunit;
 

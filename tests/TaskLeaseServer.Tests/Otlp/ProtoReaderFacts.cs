@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using FluentAssertions;
-using TaskLeaseServer.Domain;
-using TaskLeaseServer.Domain.Otlp;
+using TaskLeaseServer.Api.Http;
+using TaskLeaseServer.Storage;
+using TaskLeaseServer.Api.Otlp;
 using TaskLeaseServer.Tests.Support;
 using Xunit;
 

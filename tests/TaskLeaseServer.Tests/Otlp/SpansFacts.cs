@@ -88,7 +88,7 @@ public sealed class SpansFacts
     public async Task Retention_DeletesBatchesAndSpansOlderThanTheWindow_AndKeepsNewerOnes()
     {
         await using var server = new ServerFixture();
-        var sweeper = server.Services.GetRequiredService<LeaseSweeper>();
+        var sweeper = server.Services.GetRequiredService<Retention>();
         var manySpans = string.Join(",", Enumerable.Range(0, 2_500).Select(i => $$"""{"traceId":"old","spanId":"{{i}}"}"""));
         await server.Http.PostJson(OtlpClient.JsonRequest(manySpans));
         server.Advance((long)TimeSpan.FromDays(6).TotalMilliseconds);

@@ -41,9 +41,9 @@ public static class HttpPipeline
         {
             await next(context);
         }
-        catch (ApiError e) when (!context.Response.HasStarted)
+        catch (Exception e) when (!context.Response.HasStarted && Reply.ErrorOf(e) is { } error)
         {
-            await Reply.Error(e).ExecuteAsync(context);
+            await error.ExecuteAsync(context);
         }
         catch (BadHttpRequestException e) when (!context.Response.HasStarted)
         {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api.Http;
 
@@ -49,21 +49,21 @@ public sealed class IdempotentRequest(IdempotencyScope scope)
 /// Replays a recorded answer before the handler runs; records answers that no write unit recorded
 /// (4xx from validation, or answers of handlers that change nothing). 5xx are never recorded.
 /// </summary>
-public sealed class IdempotencyFilter(IdempotencyStore store, Writes writes) : IEndpointFilter
+public sealed class IdempotencyFilter(IReads reads, Writes writes) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var request = IdempotentRequest.Open(invocation.HttpContext);
-        if (request is not null && store.Find(request.Scope) is { } stored) return request.Replay(stored);
+        if (request is not null && reads.Idempotent(request.Scope) is { } stored) return request.Replay(stored);
 
         Reply reply;
         try
         {
             reply = (Reply)(await next(invocation))!;
         }
-        catch (Domain.ApiError e)
+        catch (Exception e) when (Reply.ErrorOf(e) is { } error)
         {
-            reply = Reply.Error(e);
+            reply = error;
         }
         if (request is { Recorded: false } && reply.Recordable && reply.Status < 500) return await writes.Record(request, reply);
         return reply;

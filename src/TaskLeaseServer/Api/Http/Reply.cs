@@ -27,6 +27,20 @@ public sealed class Reply(int status, byte[] body) : IResult
 
     public static Reply Error(ApiError error) => Error(error.Status, error.Code, error.Message);
 
+    public static Reply Error(DomainError error)
+    {
+        var (status, code) = ErrorTable.Of(error.Fault);
+        return Error(status, code, error.Message);
+    }
+
+    /// <summary>The answer for an error a handler threw, or null when it is not a request error (a bug: 500).</summary>
+    public static Reply? ErrorOf(Exception e) => e switch
+    {
+        ApiError api => Error(api),
+        DomainError domain => Error(domain),
+        _ => null,
+    };
+
     public static Reply Error(int status, string code, string message) =>
         Json(status, new ErrorResponse(new ErrorDetail(code, message)), WireJson.Wire.ErrorResponse);
 

@@ -1,5 +1,5 @@
 using TaskLeaseServer.Domain;
-using TaskLeaseServer.Storage.Sqlite;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api.Wire;
 

@@ -93,6 +93,3 @@ public sealed class SqliteDatabase : IDisposable
     }
 }
 
-/// <param name="Path">the SQLite database file</param>
-/// <param name="SynchronousFull">fsync on every commit (survives power loss) instead of at checkpoints</param>
-public sealed record StorageOptions(string Path, bool SynchronousFull = false);

@@ -7,38 +7,43 @@ namespace TaskLeaseServer.Storage.Sqlite;
 /// SQLite has one writer, so the process has one: a dedicated thread owns the writer connection
 /// and drains a queue of units of work. Units that arrive together share one transaction (group
 /// commit); each runs in its own savepoint, so a failing unit is rolled back alone, and every
-/// caller is answered only after the commit that holds its effect.
+/// caller is answered only after the commit that holds its effect. A batch of one unit needs no
+/// savepoint: if it fails, the whole transaction is rolled back instead.
 /// </summary>
-public sealed class WriteQueue : IDisposable
+internal sealed class WriteQueue : IWriteExecutor, IDisposable
 {
     private const int MaxBatch = 256;
 
     private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _db;
+    private readonly SqliteWriteUnit _unit;
+    private readonly ClaimSignal _signal;
     private readonly TimeProvider _time;
     private readonly Thread _thread;
     private long _queued;
+    private int _disposed;
     // The statements every batch runs, prepared once: re-parsing them per unit was measurable (issue 5).
-    private readonly SqliteCommand _begin, _savepoint, _release, _rollbackUnit, _commit;
+    private readonly SqliteCommand _begin, _savepoint, _release, _rollbackUnit, _commit, _rollback;
 
-    public WriteQueue(SqliteDatabase database, TimeProvider time)
+    public WriteQueue(SqliteDatabase database, PipelineCatalog catalog, ClaimSignal signal, TimeProvider time)
     {
         _db = database.OpenWriter();
+        _unit = new SqliteWriteUnit(_db, catalog);
+        _signal = signal;
         _time = time;
         _begin = Prepared("BEGIN IMMEDIATE");
         _savepoint = Prepared("SAVEPOINT unit");
         _release = Prepared("RELEASE unit");
         _rollbackUnit = Prepared("ROLLBACK TO unit");
         _commit = Prepared("COMMIT");
-        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
+        _rollback = Prepared("ROLLBACK");
+        _thread = new Thread(Drain) { IsBackground = true, Name = "sqlite-writer" };
         _thread.Start();
     }
 
-    /// <summary>Units waiting for the writer (a gauge for operators).</summary>
     public long Queued => Interlocked.Read(ref _queued);
 
-    /// <summary>Runs <paramref name="work"/> in the writer; its exceptions reach the caller after rollback.</summary>
-    public Task<T> Write<T>(Func<WriteContext, T> work)
+    public Task<T> Run<T>(Func<IWriteUnit, T> work)
     {
         var unit = new Unit<T>(work);
         if (!_queue.Writer.TryWrite(unit)) throw new InvalidOperationException("the writer has shut down");
@@ -46,7 +51,7 @@ public sealed class WriteQueue : IDisposable
         return unit.Completion.Task;
     }
 
-    private void Run()
+    private void Drain()
     {
         var batch = new List<IUnit>(MaxBatch);
         while (_queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
@@ -60,16 +65,22 @@ public sealed class WriteQueue : IDisposable
 
     private void CommitBatch(List<IUnit> batch)
     {
+        var alone = batch.Count == 1;
         try
         {
             _begin.ExecuteNonQuery();
             foreach (var unit in batch)
             {
-                _savepoint.ExecuteNonQuery();
-                if (!unit.Run(new WriteContext(_db, _time.GetUtcNow().ToUnixTimeMilliseconds()))) _rollbackUnit.ExecuteNonQuery();
+                if (!alone) _savepoint.ExecuteNonQuery();
+                _unit.Begin(_time.GetUtcNow().ToUnixTimeMilliseconds());
+                var stands = unit.Run(_unit);
+                unit.Signals = stands ? _unit.TakeSignals() : [];
+                if (alone) continue;
+                if (!stands) _rollbackUnit.ExecuteNonQuery();
                 _release.ExecuteNonQuery();
             }
-            _commit.ExecuteNonQuery();
+            if (alone && batch[0].Failed) _rollback.ExecuteNonQuery();
+            else _commit.ExecuteNonQuery();
         }
         catch (Exception e)
         {
@@ -78,7 +89,11 @@ public sealed class WriteQueue : IDisposable
             foreach (var unit in batch) unit.Abort(e);
             return;
         }
-        foreach (var unit in batch) unit.Complete();
+        foreach (var unit in batch)
+        {
+            if (unit.Signals.Length > 0) _signal.Deliver(unit.Signals);
+            unit.Complete();
+        }
     }
 
     private SqliteCommand Prepared(string sql)
@@ -95,36 +110,41 @@ public sealed class WriteQueue : IDisposable
         catch (SqliteException) { /* already rolled back by SQLite */ }
     }
 
-    /// <summary>Stops taking work, finishes what is queued, checkpoints the WAL and closes.</summary>
+    /// <summary>Stops taking work, finishes what is queued, checkpoints the WAL and closes (once).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _queue.Writer.TryComplete();
         _thread.Join();
         TryExecute("PRAGMA wal_checkpoint(TRUNCATE)");
-        foreach (var command in new[] { _begin, _savepoint, _release, _rollbackUnit, _commit }) command.Dispose();
+        foreach (var command in new[] { _begin, _savepoint, _release, _rollbackUnit, _commit, _rollback }) command.Dispose();
         _db.Dispose();
     }
 
     private interface IUnit
     {
-        /// <summary>Runs the work; false when it threw and its savepoint must be rolled back.</summary>
-        bool Run(WriteContext context);
+        /// <summary>Runs the work; false when it threw and its writes must be undone.</summary>
+        bool Run(SqliteWriteUnit unit);
+        bool Failed { get; }
+        string[] Signals { get; set; }
         void Complete();
         void Abort(Exception error);
     }
 
-    private sealed class Unit<T>(Func<WriteContext, T> work) : IUnit
+    private sealed class Unit<T>(Func<IWriteUnit, T> work) : IUnit
     {
         private T? _result;
         private Exception? _error;
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Failed => _error is not null;
+        public string[] Signals { get; set; } = [];
 
-        public bool Run(WriteContext context)
+        public bool Run(SqliteWriteUnit unit)
         {
             try
             {
-                _result = work(context);
+                _result = work(unit);
                 return true;
             }
             catch (Exception e)

@@ -1,0 +1,40 @@
+using TaskLeaseServer.Hosting;
+using TaskLeaseServer.Storage;
+
+namespace TaskLeaseServer.Background;
+
+/// <summary>
+/// Forgets what is kept only for a while: idempotency records past their retention, and ingested
+/// OTLP batches with their spans. Runs at most once a minute, from the sweeper's timer, in small
+/// steps so that no step holds the writer for long.
+/// </summary>
+public sealed class Retention(IWriteExecutor writer, ServerOptions options, TimeProvider time, ILogger<Retention> log)
+{
+    private const int OtlpPurgeBatches = 20;
+    private const int OtlpPurgeSpans = 2_000;
+    private long _lastRunMs;
+
+    public async Task RunIfDue()
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (now - _lastRunMs < 60_000) return;
+        _lastRunMs = now;
+        await writer.Run(unit => unit.Idempotency.Purge(now - (long)options.IdempotencyRetention.TotalMilliseconds));
+        await PurgeOtlp();
+    }
+
+    /// <summary>Deletes OTLP batches (and their spans) older than the retention window; returns the rows deleted.</summary>
+    public async Task<int> PurgeOtlp()
+    {
+        var cutoff = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)options.OtlpRetention.TotalMilliseconds;
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await writer.Run(unit => unit.Otlp.Purge(cutoff, OtlpPurgeBatches, OtlpPurgeSpans));
+            total += deleted;
+        } while (deleted > 0);
+        if (total > 0) log.LogInformation("Deleted {Count} OTLP rows past retention", total);
+        return total;
+    }
+}

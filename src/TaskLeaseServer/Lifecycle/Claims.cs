@@ -1,0 +1,45 @@
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage;
+using TaskLeaseServer.Telemetry;
+
+namespace TaskLeaseServer.Lifecycle;
+
+public sealed record ClaimRequest(string AgentId, string AgentRole, long LeaseTtlMs, IReadOnlyDictionary<string, long> PerStateLimits);
+
+public sealed record ClaimResult(TaskRow Task, RunRow Run, string LeaseId, string LeaseToken, long ExpiresAtMs);
+
+/// <summary>
+/// Claiming the best ready task for an agent (<see cref="ClaimRule"/>): the engine finds and marks
+/// the winner in one conditional write, then the run and its lease are opened in the same unit.
+/// </summary>
+public static class Claims
+{
+    public static ClaimResult? Claim(IWriteUnit unit, ClaimRequest request)
+    {
+        var leaseId = Ids.New();
+        var filter = new ClaimFilter(request.AgentRole, request.AgentId, FullStages(unit, request.PerStateLimits));
+        var task = unit.Leases.ClaimNext(filter, leaseId);
+        ServerTelemetry.Claimed(request.AgentRole, task is not null);
+        if (task is null) return null;
+
+        var (token, hash) = LeaseToken.Mint();
+        var expires = Limits.AddSaturating(unit.Now, request.LeaseTtlMs);
+        var run = unit.Leases.Open(task, new NewLease(leaseId, Ids.New(), request.AgentId, request.AgentRole, hash,
+            request.LeaseTtlMs, expires));
+        return new ClaimResult(task, run, leaseId, token, expires);
+    }
+
+    /// <summary>
+    /// Stages whose per-state limit is reached: counted once per claim, by stage name across all
+    /// pipelines as the reference does; a limit of 0 or less means none.
+    /// </summary>
+    private static List<string> FullStages(IWriteUnit unit, IReadOnlyDictionary<string, long> limits)
+    {
+        var full = new List<string>();
+        foreach (var (stage, limit) in limits)
+        {
+            if (limit > 0 && unit.Leases.LiveInStage(stage) >= limit) full.Add(stage);
+        }
+        return full;
+    }
+}

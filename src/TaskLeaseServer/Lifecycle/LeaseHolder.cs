@@ -1,0 +1,85 @@
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage;
+using TaskLeaseServer.Telemetry;
+
+namespace TaskLeaseServer.Lifecycle;
+
+public sealed record TransitionCommand(string Trigger, string? Instructions, string? UsageJson, string? ExpectedStage, long? ExpectedTaskVersion);
+
+public sealed record TransitionResult(string PreviousStage, string NewStage, string Trigger);
+
+/// <summary>
+/// What the holder of a lease can do: heartbeat, release, append events, transition, fail. Each
+/// starts with the lease check (404, 401, 410 in that order) and ends with a write fenced on the
+/// lease, so a holder whose lease expired, was reaped or was superseded changes nothing.
+/// </summary>
+public static class LeaseHolder
+{
+    /// <summary>Extends the lease (never shortens it); returns the new expiry.</summary>
+    public static long Heartbeat(IWriteUnit unit, string leaseId, byte[] tokenHash, long? requestedTtlMs)
+    {
+        var lease = Checked(unit, unit.Leases.ById(leaseId), tokenHash, "no such lease");
+        var expires = LeasePolicy.HeartbeatExpiry(lease.ExpiresAtMs, lease.TtlMs, requestedTtlMs, unit.Now);
+        if (!unit.Leases.Extend(Fence(lease, tokenHash), expires)) throw LeasePolicy.Expired();
+        return expires;
+    }
+
+    /// <summary>Gives the lease back without counting an attempt; the task is claimable again at once.</summary>
+    public static void Release(IWriteUnit unit, string leaseId, byte[] tokenHash)
+    {
+        var lease = Checked(unit, unit.Leases.ById(leaseId), tokenHash, "no such lease");
+        EndLease(unit, lease, tokenHash, new RunEnd("stale", Failure: false));
+        unit.Runs.AppendEvent(lease.RunId, ServerEvents.LeaseReleased,
+            ServerEvents.LeaseEndedData(lease.Id, lease.AgentId, lease.ExpiresAtMs));
+        unit.Claimable(unit.Tasks.Find(lease.TaskId)?.Role);
+    }
+
+    /// <summary>
+    /// The run's live lease, checked; then the request body, parsed by <paramref name="parse"/>: the
+    /// contract answers lease problems before body problems.
+    /// </summary>
+    public static (LeaseRow Lease, T Body) Authorize<T>(IWriteUnit unit, string runId, byte[] tokenHash, Func<T> parse) =>
+        (Checked(unit, unit.Leases.ByRun(runId), tokenHash, "the run holds no live lease"), parse());
+
+    public static long AppendEvent(IWriteUnit unit, LeaseRow lease, byte[] tokenHash, string kind, string dataJson) =>
+        unit.Runs.AppendAsHolder(Fence(lease, tokenHash), lease.RunId, kind, dataJson) ?? throw LeasePolicy.Expired();
+
+    public static TransitionResult Transition(IWriteUnit unit, LeaseRow lease, byte[] tokenHash, TransitionCommand command)
+    {
+        var run = unit.Runs.Find(lease.RunId) ?? throw new DomainError(Fault.RunNotFound, "no such run");
+        var task = unit.Tasks.Find(lease.TaskId)!;
+        var definition = unit.Pipelines.Definition(task.PipelineId)!;
+        var edge = TransitionRules.Edge(run.Status, task.Stage, task.TaskVersion, task.Id, definition, command.Trigger,
+            command.ExpectedStage, command.ExpectedTaskVersion);
+
+        if (!unit.Leases.End(Fence(lease, tokenHash))) throw LeasePolicy.Expired();
+        unit.Runs.End(lease.RunId, new RunEnd("completed", Failure: false, UsageJson: command.UsageJson ?? "{}"));
+        Stages.Move(unit, task, edge.To, afterSuccess: true);
+        unit.Runs.AppendEvent(lease.RunId, ServerEvents.Transition,
+            ServerEvents.TransitionData(command.Trigger, task.Stage, edge.To, command.Instructions ?? edge.Instructions ?? ""));
+        ServerTelemetry.Transitioned(task.Stage, edge.To);
+        return new TransitionResult(task.Stage, edge.To, command.Trigger);
+    }
+
+    public static void Fail(IWriteUnit unit, LeaseRow lease, byte[] tokenHash, string error, string? usageJson)
+    {
+        EndLease(unit, lease, tokenHash, new RunEnd("failed", Failure: true, error, usageJson ?? "{}"));
+        Retries.AfterFailedAttempt(unit, lease.TaskId, lease.RunId, "fail");
+    }
+
+    private static LeaseRow Checked(IWriteUnit unit, LeaseRow? lease, byte[] tokenHash, string missing)
+    {
+        if (lease is null) throw new DomainError(Fault.LeaseNotFound, missing);
+        LeasePolicy.Check(lease.TokenHash, lease.ExpiresAtMs, tokenHash, unit.Now);
+        return lease;
+    }
+
+    private static void EndLease(IWriteUnit unit, LeaseRow lease, byte[] tokenHash, RunEnd end)
+    {
+        if (!unit.Leases.End(Fence(lease, tokenHash))) throw LeasePolicy.Expired();
+        unit.Runs.End(lease.RunId, end);
+        unit.Tasks.ClearLease(lease.TaskId, lease.Id);
+    }
+
+    private static LeaseFence Fence(LeaseRow lease, byte[] tokenHash) => new(lease.Id, tokenHash);
+}

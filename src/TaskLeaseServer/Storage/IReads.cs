@@ -1,0 +1,40 @@
+namespace TaskLeaseServer.Storage;
+
+/// <summary>
+/// The read side: each call sees one consistent snapshot and never waits for writers. Reads that
+/// feed a write decision happen inside the unit instead (<see cref="IWriteUnit"/>).
+/// </summary>
+public interface IReads
+{
+    IReadOnlyList<PipelineRow> Pipelines();
+    PipelineRow? Pipeline(string id);
+
+    RowPage<TaskRow> Tasks(TaskFilter filter);
+    TaskDetailsRows? TaskDetails(string id);
+    IReadOnlyList<DependencyRow> Dependencies(string taskId);
+    IReadOnlyList<AssignmentRow> Assignments(string taskId);
+
+    RowPage<EventRow> Events(string runId, long? afterId, int limit);
+
+    /// <summary>Whether the token is the one issued for this run (it stays valid for reading events).</summary>
+    bool IsRunToken(string runId, byte[] tokenHash);
+
+    RowPage<ArtifactRow> Artifacts(ArtifactFilter filter);
+    RowPage<SpanRow> Spans(SpanFilter filter);
+
+    StoreEntryRow? KvGet(string ns, string key);
+
+    /// <summary>The whole namespace in key byte order.</summary>
+    IReadOnlyList<StoreEntryRow> KvList(string ns);
+
+    /// <summary>Full-text search; throws DomainError(InvalidQuery) for a query or path the engine cannot run.</summary>
+    IReadOnlyList<StoreEntryRow> KvSearch(KvQuery query);
+
+    StoredResponse? Idempotent(IdempotencyScope scope);
+
+    HealthFigures Health(long now);
+    IReadOnlyList<RoleQueue> Queue(long now, long stuckBeforeMs, long expiresByMs);
+
+    /// <summary>Ready tasks per role, for the queue-depth gauge.</summary>
+    IReadOnlyList<(string Role, long Count)> ReadyByRole();
+}

@@ -1,0 +1,60 @@
+using TaskLeaseServer.Domain;
+
+namespace TaskLeaseServer.Storage;
+
+// What goes into and comes out of the storage operations, besides the rows of Rows.cs.
+
+/// <summary>A page of rows in the list's order, and whether more follow the last one.</summary>
+public sealed record RowPage<T>(IReadOnlyList<T> Items, bool More);
+
+/// <summary>A task checked and ready to insert: its first stage's role and flags are already decided.</summary>
+public sealed record TaskInsert(string Id, NewTask Task, string Stage, string? Role, bool Terminal, long BlockedDeps);
+
+public sealed record NewTask(string PipelineId, string Title, string Description, long Priority, string MetadataJson,
+    long? MaxAttempts, long RetryDelayMs, string? DeadLetterStage, IReadOnlyList<string> Dependencies,
+    string? AssignedAgentId, string? AssignedBy);
+
+/// <param name="AfterSuccess">
+/// the move ends a successful run: the same write drops the lease mark and any retry delay or
+/// dead-letter mark (one row update on the transition path)
+/// </param>
+public sealed record StageMove(string TaskId, long ExpectedVersion, string Stage, string? Role, bool Terminal, bool AfterSuccess);
+
+/// <summary>What a claim may take: the role's ready tasks, unassigned or assigned to the agent, outside full stages.</summary>
+public sealed record ClaimFilter(string Role, string AgentId, IReadOnlyList<string> FullStages);
+
+public sealed record NewLease(string LeaseId, string RunId, string AgentId, string AgentRole, byte[] TokenHash, long TtlMs, long ExpiresAtMs);
+
+/// <summary>The lease a holder's write is conditional on: this id, this token, not yet expired.</summary>
+public sealed record LeaseFence(string LeaseId, byte[] TokenHash);
+
+public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null);
+
+public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit);
+
+public sealed record TaskDetailsRows(TaskRow Task, RunRow? LatestRun, IReadOnlyList<DependencyRow> Dependencies,
+    IReadOnlyList<AssignmentRow> Assignments, PipelineDefinition Definition);
+
+public sealed record NewArtifact(string Kind, string Uri, string? TaskId, string? RunId, string? Sha256, long? SizeBytes, string MetaJson);
+
+public sealed record ArtifactFilter(string? TaskId, string? RunId, (long CreatedAtMs, string Id)? After, int Limit);
+
+/// <summary>One OTLP request as stored: its content type and either its JSON text or its bytes.</summary>
+public sealed record OtlpBatch(string ContentType, string? PayloadJson, byte[]? PayloadBlob);
+
+/// <summary>Filters of GET /spans; each given filter narrows the result, and paging is by span id.</summary>
+public sealed record SpanFilter(string? RunId, string? TaskId, string? TraceId, long? AfterId, int Limit);
+
+/// <param name="Text">the caller's words, as typed: the engine turns them into its own query syntax</param>
+/// <param name="FilterPath">a JSON path; the entry's value there must be a string equal to <paramref name="FilterValue"/></param>
+public sealed record KvQuery(string Text, string? Namespace, string? FilterPath, string? FilterValue, int Limit);
+
+public sealed record StageCount(string Stage, long Count);
+
+public sealed record HealthFigures(IReadOnlyList<StageCount> Stages, long ActiveLeases);
+
+public sealed record RoleQueue(string Role, long ClaimableCount, long? OldestClaimableCreatedAtMs, long FailedCount,
+    long StuckCount, long NearExpiryLeases);
+
+/// <summary>The scope of an Idempotency-Key, bound to the caller's credential.</summary>
+public sealed record IdempotencyScope(string Key, string Method, string Path, byte[] CredentialHash, byte[] RequestHash);

@@ -1,0 +1,7 @@
+-- Equal-priority work is claimed first in, first out. The claim index ended in the random task id,
+-- so tasks of one bulk request (one created_at_ms) were claimed in random order. Every index ends
+-- in the table's rowid, which SQLite assigns in insertion order (one more than the largest), so
+-- the index without the id orders ties by insertion and is smaller for every insert.
+DROP INDEX ix_tasks_claim;
+CREATE INDEX ix_tasks_claim ON tasks (role, assignee, priority DESC, created_at_ms)
+  WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND retry_wait = 0;

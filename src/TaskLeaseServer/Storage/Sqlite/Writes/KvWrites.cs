@@ -1,0 +1,21 @@
+using Dapper;
+
+namespace TaskLeaseServer.Storage.Sqlite.Writes;
+
+/// <summary>The key/value store; triggers keep its FTS5 index in step inside the same transaction.</summary>
+internal sealed class KvWrites(SqliteWriteUnit unit) : IKvWrites
+{
+    /// <summary>Insert, or replace the value keeping created_at_ms.</summary>
+    public void Put(string ns, string key, string valueJson) =>
+        unit.Db.Execute("""
+            INSERT INTO store (namespace, key, value_json, created_at_ms, updated_at_ms)
+            VALUES (@ns, @key, @valueJson, @now, @now)
+            ON CONFLICT (namespace, key) DO UPDATE SET value_json = excluded.value_json, updated_at_ms = excluded.updated_at_ms
+            """, new { ns, key, valueJson, now = unit.Now });
+
+    public void Delete(string ns, string key) =>
+        unit.Db.Execute("DELETE FROM store WHERE namespace = @ns AND key = @key", new { ns, key });
+
+    public void DeleteNamespace(string ns) =>
+        unit.Db.Execute("DELETE FROM store WHERE namespace = @ns", new { ns });
+}

@@ -1,0 +1,75 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace TaskLeaseServer.Storage.Sqlite.Writes;
+
+internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
+{
+    private SqliteCommand? _isTerminal;
+
+    public TaskRow? Find(string id) =>
+        unit.Db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+
+    /// <summary>Prepared once and bound by hand: bulk creation asks this for every dependency.</summary>
+    public bool? IsTerminal(string id)
+    {
+        if (_isTerminal is null)
+        {
+            _isTerminal = unit.Db.CreateCommand();
+            _isTerminal.CommandText = "SELECT terminal FROM tasks WHERE id = $id";
+            _isTerminal.Parameters.Add("$id", SqliteType.Text);
+        }
+        _isTerminal.Parameters[0].Value = id;
+        return _isTerminal.ExecuteScalar() is long terminal ? terminal != 0 : null;
+    }
+
+    public void InsertMany(IReadOnlyList<TaskInsert> tasks) => TaskInserts.Run(unit, tasks);
+
+    public bool MoveStage(StageMove move) =>
+        unit.Db.Execute(move.AfterSuccess ? MoveAfterSuccess : Move, new
+        {
+            move.TaskId, move.ExpectedVersion, move.Stage, move.Role, move.Terminal, now = unit.Now,
+        }) == 1;
+
+    private const string Move = """
+        UPDATE tasks SET stage = @Stage, role = @Role, terminal = @Terminal, task_version = task_version + 1, updated_at_ms = @now
+        WHERE id = @TaskId AND task_version = @ExpectedVersion
+        """;
+
+    private const string MoveAfterSuccess = """
+        UPDATE tasks SET stage = @Stage, role = @Role, terminal = @Terminal, task_version = task_version + 1, updated_at_ms = @now,
+            lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = 0
+        WHERE id = @TaskId AND task_version = @ExpectedVersion
+        """;
+
+    public IReadOnlyList<string> UpstreamResolved(string upstreamId) =>
+        unit.Db.Query<(long Blocked, string? Role)>("""
+            UPDATE tasks SET blocked_deps = blocked_deps - 1
+            WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @upstreamId)
+            RETURNING blocked_deps, role
+            """, new { upstreamId }).Where(t => t.Blocked == 0 && t.Role is not null).Select(t => t.Role!).ToList();
+
+    public void UpstreamReopened(string upstreamId) =>
+        unit.Db.Execute("""
+            UPDATE tasks SET blocked_deps = blocked_deps + 1
+            WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @upstreamId)
+            """, new { upstreamId });
+
+    public void ClearLease(string taskId, string leaseId) =>
+        unit.Db.Execute("UPDATE tasks SET lease_id = NULL WHERE id = @taskId AND lease_id = @leaseId", new { taskId, leaseId });
+
+    public void ScheduleRetry(string id, long nextEligibleAtMs, bool waiting) =>
+        unit.Db.Execute("UPDATE tasks SET next_eligible_at_ms = @nextEligibleAtMs, retry_wait = @waiting, updated_at_ms = @now WHERE id = @id",
+            new { id, nextEligibleAtMs, waiting, now = unit.Now });
+
+    public void MarkDeadLetter(string id, string reason, long nextEligibleAtMs) =>
+        unit.Db.Execute("""
+            UPDATE tasks SET dead_letter_reason = @reason, next_eligible_at_ms = @nextEligibleAtMs, retry_wait = 0, updated_at_ms = @now
+            WHERE id = @id
+            """, new { id, reason, nextEligibleAtMs, now = unit.Now });
+
+    public IReadOnlyList<string> PromoteDueRetries() =>
+        unit.Db.Query<string?>("""
+            UPDATE tasks SET retry_wait = 0 WHERE retry_wait = 1 AND next_eligible_at_ms <= @now RETURNING role
+            """, new { now = unit.Now }).Where(r => r is not null).Select(r => r!).ToList();
+}

@@ -1,0 +1,119 @@
+using FluentAssertions;
+using TaskLeaseServer.Hosting;
+using Xunit;
+
+namespace TaskLeaseServer.Tests.Hosting;
+
+public sealed class CommandLineFacts : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("tls-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    private Startup Parse(params string[] args) =>
+        CommandLine.Parse(args, name => name == "NULLTICKETS_HOME" ? _home : null);
+
+    [Fact]
+    public void Defaults_ListenOnLoopback7700_WithTheDbBesideTheConfig()
+    {
+        var options = Parse().Options!;
+        options.Host.Should().Be("127.0.0.1");
+        options.Port.Should().Be(7700);
+        options.DbPath.Should().Be(Path.Combine(_home, "nulltickets.db"));
+        options.ApiToken.Should().BeNull();
+    }
+
+    [Fact]
+    public void Flags_BeatTheConfigFile_AndARelativeConfigDbIsResolvedBesideIt()
+    {
+        File.WriteAllText(Path.Combine(_home, "config.json"), """{"port":8100,"db":"data/x.db","api_token":"file"}""");
+        Parse().Options!.Should().Match<ServerOptions>(o =>
+            o.Port == 8100 && o.DbPath == Path.Combine(_home, "data", "x.db") && o.ApiToken == "file");
+        Parse("--port", "9000", "--token", "cli", "--db", "y.db").Options!.Should().Match<ServerOptions>(o =>
+            o.Port == 9000 && o.ApiToken == "cli" && o.DbPath == Path.GetFullPath("y.db"));
+    }
+
+    [Theory]
+    [InlineData("--port", "70000")]
+    [InlineData("--port", "abc")]
+    [InlineData("--host", "not an address")]
+    [InlineData("--synchronous", "sometimes")]
+    public void BadValues_ExitNonZeroWithAMessage(string flag, string value)
+    {
+        var startup = Parse(flag, value);
+        startup.Options.Should().BeNull();
+        startup.ExitCode.Should().NotBe(0);
+        startup.Error.Should().Contain(value);
+    }
+
+    [Theory]
+    [InlineData(":memory:")]
+    [InlineData("file:x.db?mode=rwc")]
+    public void SqliteUris_PassThroughUntouched(string db) => Parse("--db", db).Options!.DbPath.Should().Be(db);
+
+    [Fact]
+    public void AnEmptyToken_MeansNoToken() => Parse("--token", "").Options!.ApiToken.Should().BeNull();
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(long.MaxValue)]
+    public void RetentionOutOfRange_ExitsNonZero(long retention)
+    {
+        File.WriteAllText(Path.Combine(_home, "config.json"), $$"""{"idempotency_retention_ms":{{retention}}}""");
+        Parse().ExitCode.Should().NotBe(0);
+    }
+
+    [Fact]
+    public void AMalformedConfigFile_ExitsNonZero()
+    {
+        File.WriteAllText(Path.Combine(_home, "config.json"), "{ nope");
+        var startup = Parse();
+        startup.ExitCode.Should().NotBe(0);
+        startup.Error.Should().Contain("config.json");
+    }
+
+    [Fact]
+    public void Version_PrintsNameAndVersion()
+    {
+        var startup = Parse("--version");
+        startup.ExitCode.Should().Be(0);
+        startup.Output.Should().StartWith("TaskLeaseServer v");
+        startup.Error.Should().Be(startup.Output, "the reference printed its version to standard error");
+    }
+}
+
+public sealed class LauncherCommandFacts : IDisposable
+{
+    private readonly string _home = Directory.CreateTempSubdirectory("tls-launch-").FullName;
+
+    public void Dispose() => Directory.Delete(_home, recursive: true);
+
+    [Fact]
+    public void ExportManifest_DescribesTheServerForTheLauncher()
+    {
+        var startup = CommandLine.Parse(["--export-manifest"], _ => null);
+        startup.ExitCode.Should().Be(0);
+        using var manifest = System.Text.Json.JsonDocument.Parse(startup.Output!);
+        manifest.RootElement.GetProperty("schema_version").GetInt32().Should().Be(1);
+        manifest.RootElement.GetProperty("name").GetString().Should().Be("nulltickets");
+        manifest.RootElement.GetProperty("health").GetProperty("endpoint").GetString().Should().Be("/health");
+    }
+
+    [Fact]
+    public void FromJson_WritesTheConfigFile_ThatTheServerThenReads()
+    {
+        var dir = Path.Combine(_home, "sub");
+        var startup = CommandLine.Parse(["--from-json", $$"""{"port":"8123","db_path":"x.db","api_token":"tok","home":"{{dir}}"}"""], _ => null);
+        startup.Should().Match<Startup>(s => s.ExitCode == 0 && s.Output == """{"status":"ok"}""");
+        File.ReadAllText(Path.Combine(dir, "config.json")).Should().Be("{\n  \"port\": 8123,\n  \"db\": \"x.db\",\n  \"api_token\": \"tok\"\n}\n");
+        CommandLine.Parse([], n => n == "NULLTICKETS_HOME" ? dir : null).Options!
+            .Should().Match<ServerOptions>(o => o.Port == 8123 && o.ApiToken == "tok" && o.DbPath == Path.Combine(dir, "x.db"));
+    }
+
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("{nope")]
+    public void FromJson_RejectsANonObject(string json) =>
+        CommandLine.Parse(["--from-json", json], _ => _home).ExitCode.Should().Be(1);
+}
