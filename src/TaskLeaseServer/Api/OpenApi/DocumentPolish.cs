@@ -76,9 +76,11 @@ public static class DocumentPolish
     private static void DescribeParameters(JsonObject operation, OperationDoc doc)
     {
         var kept = new JsonArray();
+        var described = doc.Query.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var parameter in operation["parameters"]?.AsArray() ?? [])
         {
-            if (parameter!["in"]!.GetValue<string>() != "path") continue;
+            // A query parameter the catalog names is rebuilt below with its type, example and limits.
+            if (parameter!["in"]!.GetValue<string>() == "query" && described.Contains(parameter["name"]!.GetValue<string>())) continue;
             var name = parameter["name"]!.GetValue<string>();
             if (doc.Path.TryGetValue(name, out var example)) parameter["example"] = example;
             kept.Add(parameter.DeepClone());
