@@ -15,7 +15,7 @@ public static class BadInputs
         ["abc", "-1", "0", "1.5", "1e-29", "99999999999999999999999", "%ZZ", "%00", "%C3%28", new string('9', 4000)];
 
     // Not %00: Kestrel refuses a path that decodes to a NUL before any application code runs, with a
-    // bare 400 no option turns off (a known gap, reported in issue 14's follow-up).
+    // bare 400 no option turns off (a known gap, listed in docs/api.md).
     public static readonly string[] HostileSegments = ["%C3%28", "%FF%FE", "%2e%2e", new string('x', 3000)];
 
     /// <summary>Whole bodies no operation accepts as its request shape.</summary>
