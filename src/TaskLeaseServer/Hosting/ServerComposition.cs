@@ -1,3 +1,4 @@
+using System.Text;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
@@ -33,6 +34,10 @@ public static class ServerComposition
             // a long header must reach the application and get its JSON answer.
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            // Header values are read as Latin-1, one char per byte: a byte that is not UTF-8 (a note
+            // header, a garbled bearer) reaches the application and gets the contract's answer instead of
+            // Kestrel's bare 400, and distinct bytes stay distinct strings (see HeaderBytes).
+            kestrel.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
         });
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -24,10 +24,13 @@ public sealed class ApiTokenAuth(string? apiToken)
         return value is not null && value.StartsWith(Prefix, StringComparison.Ordinal) ? value[Prefix.Length..] : null;
     }
 
-    /// <summary>Whether the presented bearer value is the API token, compared in constant time (W12).</summary>
+    /// <summary>
+    /// Whether the presented bearer value is the API token: its bytes as sent against the token's
+    /// UTF-8 bytes, hashed so the comparison takes constant time whatever the lengths (W12).
+    /// </summary>
     public bool IsApiToken(string? bearer) =>
         _expected is not null && bearer is not null &&
-        CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(bearer)), _expected);
+        CryptographicOperations.FixedTimeEquals(SHA256.HashData(HeaderBytes.Of(bearer)), _expected);
 
     public void Check(HttpContext context)
     {

@@ -19,13 +19,15 @@ public static class HttpPipeline
         var auth = app.Services.GetRequiredService<ApiTokenAuth>();
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskLeaseServer.Http");
         app.Use((context, next) => AnswerErrors(context, next, log));
+        // Before the token check: a browser cannot send a bearer to open the page, and the page holds
+        // no data (it reads the open /openapi.json; its Authorize button supplies tokens for the calls).
+        app.UseSwaggerUi();
         app.Use((context, next) =>
         {
             RequestPath.Normalize(context);
             auth.Check(context);
             return next(context);
         });
-        app.UseSwaggerUi();
         app.UseRouting();
         app.Use(async (context, next) =>
         {

@@ -26,6 +26,8 @@ public sealed class IdempotentRequest(IdempotencyScope scope)
         {
             return null;
         }
+        // Header values arrive one char per byte (Latin-1, see ServerComposition): keys whose bytes
+        // differ are different strings, so different scopes, whether or not the bytes are UTF-8.
         var credential = request.Headers.Authorization.Count > 0 ? request.Headers.Authorization[0] ?? "" : "";
         var scope = new IdempotencyScope(key[0] ?? "", request.Method, RequestPath.Of(context).Raw,
             SHA256.HashData(Encoding.UTF8.GetBytes(credential)), SHA256.HashData(RequestBody.Of(context).Span));

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using TaskLeaseServer.Domain;
@@ -107,15 +106,8 @@ public readonly struct JsonBody
         return v.ValueKind == JsonValueKind.String ? ParseIntegral(v.GetString()!) : null;
     }
 
-    private static long? ParseIntegral(string text)
-    {
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n)) return n;
-        if (decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
-        {
-            return d == decimal.Truncate(d) && d >= long.MinValue && d <= long.MaxValue ? (long)d : null;
-        }
-        return null;
-    }
+    /// <summary>Exactly, digit by digit: a value that is fractional or outside int64 by any amount is not an integer.</summary>
+    private static long? ParseIntegral(string text) => IntegralNumber.Parse(text);
 
     private bool TryGet(string name, out JsonElement value) =>
         Element.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;

@@ -5,9 +5,9 @@ using TaskLeaseServer.Api.Wire;
 namespace TaskLeaseServer.Api.OpenApi;
 
 /// <summary>
-/// Finishes the generated document the way the contract describes it (§8.2): schema names, the
-/// bearerAuth scheme on the lease routes, query parameters, shared error responses, and the flat
-/// TaskDetails shape (written by a converter, so not visible to reflection).
+/// Finishes the generated document the way the contract describes it (§8.2): schema names, query
+/// parameters, shared error responses, and the flat TaskDetails shape (written by a converter, so not
+/// visible to reflection). Summaries, errors, examples and security come after, from DocumentPolish.
 /// </summary>
 public sealed class ContractDocument : IDocumentFilter
 {
@@ -30,12 +30,6 @@ public sealed class ContractDocument : IDocumentFilter
     public void Apply(OpenApiDocument document, DocumentFilterContext context)
     {
         document.Components ??= new OpenApiComponents();
-        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
-        document.Components.SecuritySchemes["bearerAuth"] = new OpenApiSecurityScheme
-        {
-            Type = SecuritySchemeType.Http, Scheme = "bearer", BearerFormat = "token",
-            Description = "The lease token from POST /leases/claim (or, in API-token mode, the API token on other routes).",
-        };
         document.Components.Responses ??= new Dictionary<string, IOpenApiResponse>();
         foreach (var (status, text) in new[] { (400, "Bad request"), (401, "Unauthorized"), (404, "Not found"), (409, "Conflict"), (410, "Lease expired") })
         {
@@ -75,11 +69,6 @@ public sealed class ContractDocument : IDocumentFilter
                         ["application/json"] = new OpenApiMediaType { Schema = context.SchemaGenerator.GenerateSchema(shape.Type, context.SchemaRepository) },
                     },
                 };
-            }
-            if (metadata.OfType<LeaseTokenAuth>().Any())
-            {
-                operation.Security ??= new List<OpenApiSecurityRequirement>();
-                operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearerAuth", document)] = [] });
             }
         }
 

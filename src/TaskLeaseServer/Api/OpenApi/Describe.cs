@@ -12,7 +12,7 @@ public sealed record QueryParameters(IReadOnlyList<string> Names);
 /// </summary>
 public sealed record RequestShape(Type Type);
 
-/// <summary>Endpoint metadata: the route takes a lease token (bearerAuth in the document).</summary>
+/// <summary>Endpoint metadata: the route takes a lease token (OperationCatalog must say Auth.LeaseToken; a test checks).</summary>
 public sealed record LeaseTokenAuth;
 
 /// <summary>

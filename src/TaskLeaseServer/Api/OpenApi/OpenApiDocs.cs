@@ -28,7 +28,10 @@ public static class OpenApiDocs
             {
                 Title = "TaskLeaseServer API",
                 Version = ServerInfo.Version,
-                Description = "Durable tasks and leases for AI agents; wire-compatible with nullTickets 2026.3.2.",
+                Description = "Durable tasks and leases for AI agents; wire-compatible with nullTickets 2026.3.2. " +
+                              "Every error is `{\"error\":{\"code\",\"message\"}}`. Every POST, PUT and DELETE takes an optional " +
+                              "`Idempotency-Key` header. The examples form one walk-through: sent top to bottom on a fresh server, " +
+                              "each succeeds once its example ids (aaaaaaaa-…, bbbbbbbb-…) are replaced by the ids your server answered.",
             });
             o.CustomSchemaIds(ContractDocument.SchemaId);
             o.SupportNonNullableReferenceTypes();
@@ -51,18 +54,33 @@ public static class OpenApiDocs
             o.SwaggerEndpoint("/openapi.json", "TaskLeaseServer");
         });
 
-    private static Reply? _document;
+    private static string? _document;
 
-    /// <summary>Generated once: the routes never change while the process runs.</summary>
-    private static Reply Document(ISwaggerProvider swagger, ServerOptions options)
+    /// <summary>
+    /// Generated once (the routes never change while the process runs); only `servers` is per
+    /// request: the address this client reached us at, which a bind address like 0.0.0.0 is not.
+    /// </summary>
+    private static Reply Document(HttpContext http, ISwaggerProvider swagger, ServerOptions options)
     {
-        if (_document is { } cached) return cached;
-        var document = swagger.GetSwagger(DocumentName, $"http://{options.Host}:{options.Port}");
+        var json = JsonNode.Parse(_document ??= Generate(swagger))!;
+        var host = http.Request.Host.HasValue ? http.Request.Host.Value : $"{LoopbackFor(options.Host)}:{options.Port}";
+        json["servers"] = new JsonArray(new JsonObject { ["url"] = $"{http.Request.Scheme}://{host}" });
+        return new Reply(200, Encoding.UTF8.GetBytes(json.ToJsonString()));
+    }
+
+    private static string Generate(ISwaggerProvider swagger)
+    {
+        var document = swagger.GetSwagger(DocumentName);
         using var text = new StringWriter();
         document.SerializeAsV31(new OpenApiJsonWriter(text));
+        var json = (JsonObject)JsonNode.Parse(text.ToString())!;
         // The library writes its own 3.1 patch level; the contract's clients read "3.1.0".
-        var json = JsonNode.Parse(text.ToString())!;
         json["openapi"] = "3.1.0";
-        return _document = new Reply(200, Encoding.UTF8.GetBytes(json.ToJsonString()));
+        json["servers"] = new JsonArray();
+        DocumentPolish.Apply(json);
+        return json.ToJsonString();
     }
+
+    /// <summary>Only for a request without a Host header (HTTP/1.0): a wildcard bind is reached on loopback.</summary>
+    private static string LoopbackFor(string host) => host is "0.0.0.0" or "::" or "[::]" ? "127.0.0.1" : host.Contains(':') ? $"[{host}]" : host;
 }

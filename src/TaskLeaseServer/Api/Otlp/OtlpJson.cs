@@ -163,8 +163,7 @@ public static class OtlpJson
         if (value.ValueKind != JsonValueKind.Number) throw Wrong($"{path}.{name}", "a string or a number of nanoseconds");
         if (value.TryGetInt64(out var n)) return n;
         // Exporters sometimes write 1.7e18; accept it when it is a whole number within int64.
-        return decimal.TryParse(value.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) &&
-               d == decimal.Truncate(d) && d is >= long.MinValue and <= long.MaxValue ? (long)d : null;
+        return IntegralNumber.Parse(value.GetRawText());
     }
 
     private static List<JsonElement> Objects(JsonElement parent, string name, string path)

@@ -17,6 +17,16 @@ public sealed class JsonBodyFacts
     [InlineData("\"5\"", 5)]
     [InlineData("\"-12\"", -12)]
     [InlineData("9223372036854775807", long.MaxValue)]
+    [InlineData("-9223372036854775808", long.MinValue)]
+    [InlineData("1e3", 1000)]
+    [InlineData("1E+3", 1000)]
+    [InlineData("50e-1", 5)]
+    [InlineData("7.000", 7)]
+    [InlineData("-0", 0)]
+    [InlineData("0e-400", 0)]
+    [InlineData("9223372036854775807.000", long.MaxValue)]
+    [InlineData("\"1e3\"", 1000)]
+    [InlineData("\" 5 \"", 5)]
     public void Integers_AcceptIntegralNumbersAndNumericStrings(string value, long expected) =>
         Parse($$"""{"n":{{value}}}""").OptionalLong("n").Should().Be(expected);
 
@@ -26,6 +36,20 @@ public sealed class JsonBodyFacts
     [InlineData("9223372036854775808")]
     [InlineData("true")]
     [InlineData("[1]")]
+    [InlineData("1e-29")]
+    [InlineData("7.0000000000000000000000000000004")]
+    [InlineData("7.00000000000000000000000000000000000000000000001")]
+    [InlineData("0.5")]
+    [InlineData("1e19")]
+    [InlineData("1e400")]
+    [InlineData("-9223372036854775809")]
+    [InlineData("9223372036854775807.5")]
+    [InlineData("\"1e-29\"")]
+    [InlineData("\"1.5\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"e5\"")]
+    [InlineData("\"5e\"")]
+    [InlineData("\".\"")]
     public void Integers_RejectEverythingElse(string value) =>
         FluentActions.Invoking(() => Parse($$"""{"n":{{value}}}""").OptionalLong("n"))
             .Should().Throw<ApiError>().Where(e => e.Code == "invalid_json" && e.Message.Contains("`n`"));
