@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace TaskLeaseServer.Domain;
+namespace TaskLeaseServer.Api.Http;
 
 /// <summary>
 /// Reads a decimal number text (<c>5</c>, <c>-5.000</c>, <c>5e0</c>, <c>1E3</c>, <c>50e-1</c>) as an
