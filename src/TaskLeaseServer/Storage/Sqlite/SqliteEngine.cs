@@ -8,6 +8,10 @@ namespace TaskLeaseServer.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteEngine : IStorageEngine
 {
+    // Rows map snake_case columns to PascalCase properties. Dapper caches a type's map on first use,
+    // so this must hold before any query of any engine instance runs.
+    static SqliteEngine() => Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     private readonly SqliteDatabase _database;
     private readonly Lazy<WriteQueue> _writer;
 
