@@ -40,6 +40,7 @@ app.UseServerLogging();
 app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
 
 app.MapOpenApiDocs();
+app.MapIndex();
 app.MapHealth();
 app.MapPipelines();
 app.MapTasks();

@@ -6,7 +6,7 @@ namespace TaskLeaseServer.Api.Http;
 
 /// <summary>
 /// The operator's API token (CONTRACT §3.1), checked before routing when one is configured. Open
-/// paths pass; lease routes need only some bearer value (their handlers check the lease token);
+/// paths (and GET /'s index) pass; lease routes need only some bearer value (their handlers check the lease token);
 /// everything else, unknown routes included, needs exactly "Bearer &lt;token&gt;".
 /// </summary>
 public sealed class ApiTokenAuth(string? apiToken)
@@ -40,7 +40,7 @@ public sealed class ApiTokenAuth(string? apiToken)
     }
 
     private static bool IsOpen(IReadOnlyList<string> s) =>
-        (s.Count == 1 && s[0] is "health" or "openapi.json") ||
+        s.Count == 0 || (s.Count == 1 && s[0] is "health" or "openapi.json") ||
         (s.Count == 2 && s[0] == ".well-known" && s[1] == "openapi.json");
 
     private static bool IsLeaseRoute(IReadOnlyList<string> s) =>
