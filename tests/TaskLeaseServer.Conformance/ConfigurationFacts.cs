@@ -98,7 +98,7 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
         var home = Dir("home");
         var port = ServerProcess.FreePort();
         await File.WriteAllTextAsync(Path.Combine(home, "config.json"),
-            $$"""{"port":{{port}},"db":"home.db","api_token":"home-token","unknown_key":[1,2]}""");
+            $$"""{"port":{{port}},"db":"home.db","api_token":"home-token"}""");
 
         await using var server = await LaunchServingAsync([], home, Dir("work"), port);
 

@@ -35,8 +35,12 @@ public sealed class ApiTokenAuth(string? apiToken)
         var segments = RequestPath.Of(context).Segments;
         if (IsOpen(segments)) return;
         var bearer = BearerOf(context);
-        if (IsLeaseRoute(segments) ? bearer is null : !IsApiToken(bearer))
+        // A wrong token is told apart from a missing header: "no usable header" for a wrong value
+        // sent users looking for a header they had sent (issue 14). Same status and code either way.
+        if (bearer is null)
             throw ApiError.Unauthorized("no usable Authorization header: send \"Authorization: Bearer <api token>\"");
+        if (!IsLeaseRoute(segments) && !IsApiToken(bearer))
+            throw ApiError.Unauthorized("the bearer token does not match the server's API token");
     }
 
     private static bool IsOpen(IReadOnlyList<string> s) =>
