@@ -37,6 +37,10 @@ public static class ServerComposition
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
         });
+        // On SIGTERM Kestrel answers every request it has read before the host stops the background
+        // services and the writer drains; this bounds how long it waits (the default, said aloud
+        // because docs/operations.md promises it).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
     }
