@@ -25,21 +25,14 @@ builder.Services.AddApi();              // API token, idempotency, writes
 builder.Services.AddOpenApiDocs();      // OpenAPI 3.1 document generated from the routes
 
 var app = builder.Build();
-try
-{
-    app.MigrateDatabase();
-}
-catch (Exception e)
-{
-    Console.Error.WriteLine($"error: cannot open the database {options.DbPath}: {e.Message}");
-    return 1;
-}
+if (app.OpenDatabase() is { } failed) return failed;   // exit 1: cannot open or migrate; 2: held by another server
 
 app.ObserveStorage();
 app.UseServerLogging();
 app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
 
 app.MapOpenApiDocs();
+app.MapIndex();
 app.MapHealth();
 app.MapPipelines();
 app.MapTasks();
@@ -53,8 +46,7 @@ app.MapStore();
 app.MapOtlp();
 app.MapSpans();
 
-await app.RunAsync();
-return 0;
+return await app.ServeAsync();               // until SIGTERM / Ctrl-C; exit 2 when the port is taken
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
 public partial class Program;

@@ -56,6 +56,19 @@ public sealed class AuthenticationFacts(TokenServer tokenServer, DefaultServer o
         Expect.Error(await Anonymous.GetAsync("/health/extra"), 401, "unauthorized");
     }
 
+    /// <summary>Issue 14: a wrong token was answered "no usable Authorization header", sending users looking for a header they had sent.</summary>
+    [Fact]
+    public async Task AWrongApiTokenIsToldApartFromAMissingHeader_WithTheSame401()
+    {
+        var wrong = await Anonymous.GetAsync("/tasks", auth: "Bearer wrong");
+        Expect.Error(wrong, 401, "unauthorized");
+        wrong.Json.GetProperty("error").GetProperty("message").GetString().Should().Contain("does not match");
+
+        var missing = await Anonymous.GetAsync("/tasks");
+        Expect.Error(missing, 401, "unauthorized");
+        missing.Json.GetProperty("error").GetProperty("message").GetString().Should().Contain("Authorization header").And.NotContain("does not match");
+    }
+
     [Fact]
     public async Task Item015_TokenModeUnknownRouteWithoutAuthorizationAnswers401Not404()
     {

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using FluentAssertions;
 using TaskLeaseServer.Conformance.Infrastructure;
@@ -15,8 +13,6 @@ namespace TaskLeaseServer.Conformance;
 /// </summary>
 public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<DefaultServer>, IDisposable
 {
-    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(15);
-
     private readonly string _dir = ServerProcess.NewTempDir();
 
     public void Dispose() => ServerProcess.TryDeleteDirectory(_dir);
@@ -30,18 +26,47 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
 
     private static string Str(int n) => n.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Proves the default with the real process whether or not 7700 is free: the README's own server
+    /// may hold it while `dotnet test` runs (issue 14). Started without flags or config, the server
+    /// either serves on 127.0.0.1:7700 or, when something else holds that port, refuses to start
+    /// with the one line naming 127.0.0.1 port 7700. Either answer names the default; neither skips.
+    /// </summary>
     [Fact]
     public async Task Item143_WithoutFlagsOrConfigTheServerListensOn127001Port7700()
     {
-        await Eventually.TrueAsync(() => Task.FromResult(PortIsFree(7700)), TimeSpan.FromSeconds(10),
-            "port 7700 to be free on 127.0.0.1 (something else on this machine is using it)");
-        var home = Dir("home");
-        await using var server = await LaunchServingAsync([], home, Dir("work"), 7700);
+        var (process, output) = ServerProcess.Launch([], Dir("home"), Dir("work"));
+        await using var running = new Running(process, output);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
 
-        using var api = new Api(new Uri("http://127.0.0.1:7700/"));
-        var health = await api.GetAsync("/health");
-        Expect.Status(health, 200);
-        health.Json.Str("status").Should().Be("ok");
+        var serving = false;
+        await Eventually.TrueAsync(async () =>
+        {
+            if (process.HasExited) return true;
+            serving = output.Text.Contains("Now listening on: http://127.0.0.1:7700", StringComparison.Ordinal) &&
+                      await AnswersHealthAsync(http);
+            return serving;
+        }, TimeSpan.FromSeconds(20), "the server to serve on 127.0.0.1:7700 or to refuse the port");
+
+        if (serving) return;
+        await process.WaitForExitAsync();
+        process.WaitForExit();
+        process.ExitCode.Should().Be(2, "7700 is taken, so the default port cannot be bound; output: {0}", output.Text);
+        output.Text.Should().Contain("error: port 7700 on 127.0.0.1 is in use; pass --port");
+        ProcessRuns.PortIsFree(7700).Should().BeFalse("the server refused 7700 only because another process holds it");
+    }
+
+    private static async Task<bool> AnswersHealthAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri("http://127.0.0.1:7700/health"));
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     [Fact]
@@ -54,10 +79,10 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
             $$"""{"port":{{configPort}},"db":"from-config.db","api_token":"config-token"}""");
         var flagDb = Path.Combine(_dir, "from-flag.db");
 
-        await using var server = await LaunchServingAsync(
+        await using var server = await ProcessRuns.LaunchServingAsync(
             ["--port", Str(flagPort), "--db", flagDb, "--token", "flag-token"], home, Dir("work"), flagPort);
 
-        PortIsFree(configPort).Should().BeTrue("the --port flag wins over the config file's port");
+        ProcessRuns.PortIsFree(configPort).Should().BeTrue("the --port flag wins over the config file's port");
         File.Exists(flagDb).Should().BeTrue("the --db flag wins over the config file's db");
         File.Exists(Path.Combine(home, "from-config.db")).Should().BeFalse();
         using var api = new Api(new Uri($"http://127.0.0.1:{flagPort}/"));
@@ -74,7 +99,7 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
         var config = Path.Combine(configDir, "server-config.json");
         await File.WriteAllTextAsync(config, $$"""{"port":{{port}},"db":"sub/rel.db"}""");
 
-        await using (await LaunchServingAsync(["--config", config], Dir("home"), work, port))
+        await using (await ProcessRuns.LaunchServingAsync(["--config", config], Dir("home"), work, port))
         {
             File.Exists(Path.Combine(configDir, "sub", "rel.db")).Should().BeTrue("a relative db is resolved against the config file's directory");
             File.Exists(Path.Combine(work, "sub", "rel.db")).Should().BeFalse("not against the working directory");
@@ -85,7 +110,7 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
         var port2 = ServerProcess.FreePort();
         var config2 = Path.Combine(defaultDir, "c.json");
         await File.WriteAllTextAsync(config2, $$"""{"port":{{port2}}}""");
-        await using (await LaunchServingAsync(["--config", config2], Dir("home2"), work, port2))
+        await using (await ProcessRuns.LaunchServingAsync(["--config", config2], Dir("home2"), work, port2))
         {
             File.Exists(Path.Combine(defaultDir, "nulltickets.db")).Should().BeTrue("the default db lives beside the config file");
             File.Exists(Path.Combine(work, "nulltickets.db")).Should().BeFalse();
@@ -98,9 +123,9 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
         var home = Dir("home");
         var port = ServerProcess.FreePort();
         await File.WriteAllTextAsync(Path.Combine(home, "config.json"),
-            $$"""{"port":{{port}},"db":"home.db","api_token":"home-token","unknown_key":[1,2]}""");
+            $$"""{"port":{{port}},"db":"home.db","api_token":"home-token"}""");
 
-        await using var server = await LaunchServingAsync([], home, Dir("work"), port);
+        await using var server = await ProcessRuns.LaunchServingAsync([], home, Dir("work"), port);
 
         File.Exists(Path.Combine(home, "home.db")).Should().BeTrue();
         using var api = new Api(new Uri($"http://127.0.0.1:{port}/"));
@@ -116,7 +141,7 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
         var work = Dir("work");
         var db = Path.Combine(_dir, "never.db");
 
-        var (exitCode, output) = await RunToExitAsync(["--version", "--db", db], home, work);
+        var (exitCode, output) = await ProcessRuns.RunToExitAsync(["--version", "--db", db], home, work);
 
         exitCode.Should().Be(0, "--version exits 0 (output: {0})", output);
         output.Should().Contain(expectedVersion, "it prints the version /health reports");
@@ -177,7 +202,7 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
     {
         foreach (var port in new[] { "70000", "abc", "-1", "" })
         {
-            var (exitCode, output) = await RunToExitAsync(["--port", port, "--db", Path.Combine(_dir, "p.db")], Dir("home"), Dir("work"));
+            var (exitCode, output) = await ProcessRuns.RunToExitAsync(["--port", port, "--db", Path.Combine(_dir, "p.db")], Dir("home"), Dir("work"));
             exitCode.Should().NotBe(0, "--port '{0}' is invalid", port);
             output.Should().NotBeNullOrWhiteSpace("a bad --port '{0}' is explained", port);
         }
@@ -190,75 +215,9 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
         {
             var home = Dir("home-" + Guid.NewGuid().ToString("N")[..6]);
             await File.WriteAllTextAsync(Path.Combine(home, "config.json"), text);
-            var (exitCode, output) = await RunToExitAsync([], home, Dir("work"));
+            var (exitCode, output) = await ProcessRuns.RunToExitAsync([], home, Dir("work"));
             exitCode.Should().NotBe(0, "config {0} is invalid", text);
             output.Should().NotBeNullOrWhiteSpace("a bad config file is explained");
         }
-    }
-
-    private static bool PortIsFree(int port)
-    {
-        try
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>A started server process that is killed on dispose.</summary>
-    private sealed class Running(Process process) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-            finally
-            {
-                process.Dispose();
-            }
-        }
-    }
-
-    private static async Task<Running> LaunchServingAsync(IReadOnlyList<string> args, string home, string workingDirectory, int expectedPort)
-    {
-        var (process, output) = ServerProcess.Launch(args, home, workingDirectory);
-        var running = new Running(process);
-        try
-        {
-            await ServerProcess.WaitForHealthAsync(process, output, expectedPort, TimeSpan.FromSeconds(20));
-            return running;
-        }
-        catch
-        {
-            await running.DisposeAsync();
-            throw;
-        }
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunToExitAsync(IReadOnlyList<string> args, string home, string workingDirectory)
-    {
-        var (process, output) = ServerProcess.Launch(args, home, workingDirectory);
-        await using var running = new Running(process);
-        using var cts = new CancellationTokenSource(ExitTimeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new Xunit.Sdk.XunitException(
-                $"`{string.Join(' ', args)}` did not exit within {ExitTimeout.TotalSeconds:0} s (it is probably serving).\n--- output ---\n{output.Text}");
-        }
-        process.WaitForExit(); // flush the asynchronous output readers
-        return (process.ExitCode, output.Text);
     }
 }

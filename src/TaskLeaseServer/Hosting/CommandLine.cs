@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 
 namespace TaskLeaseServer.Hosting;
 
@@ -7,14 +6,18 @@ namespace TaskLeaseServer.Hosting;
 public sealed record Startup(ServerOptions? Options, int ExitCode = 0, string? Output = null, string? Error = null);
 
 /// <summary>
-/// Flags and config file (CONTRACT §9): each flag takes the next argument, the last repetition wins,
-/// unknown arguments are ignored; a flag beats the config file, which beats the default. Unlike the
-/// reference, a configuration error exits non-zero with a message that says what to fix (W26).
+/// Flags and config file (CONTRACT §9): each flag takes the next argument (or "--flag=value"), the
+/// last repetition wins; a flag beats the config file, which beats the default. Unlike the
+/// reference, an unknown flag or config key, a flag without its value, and any configuration error
+/// exit 2 with one line that says what to fix (W26, issue 14).
 /// </summary>
 public static class CommandLine
 {
-    private static readonly string[] ValueFlags =
-        ["--port", "--host", "--db", "--token", "--config", "--sweep-interval-ms", "--synchronous", "--log-format"];
+    /// <summary>
+    /// Switches of the .NET generic host in "--name=value" form. The test host (WebApplicationFactory)
+    /// passes its host settings to Main this way; the server builds its host itself and ignores them.
+    /// </summary>
+    private static readonly string[] HostSwitches = ["--applicationName", "--environment", "--contentRoot"];
 
     public static Startup Parse(string[] args, Func<string, string?> env)
     {
@@ -25,14 +28,12 @@ public static class CommandLine
             var version = $"{ServerInfo.Name} v{ServerInfo.Version}";
             return new Startup(null, 0, version, version);
         }
+        if (args.Contains("--help") || args.Contains("-h")) return new Startup(null, 0, Flags.Usage());
 
-        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i < args.Length - 1; i++)
-        {
-            if (ValueFlags.Contains(args[i])) flags[args[i]] = args[++i];
-        }
+        if (ReadFlags(args, out var problem) is not { } flags) return Fail(problem!);
 
-        var configPath = flags.GetValueOrDefault("--config") ?? DefaultConfigPath(env);
+        var explicitConfig = flags.GetValueOrDefault("--config");
+        var configPath = explicitConfig ?? DefaultConfigPath(env);
         if (configPath is null) return Fail("cannot locate the config file: set HOME or NULLTICKETS_HOME, or pass --config <path>");
         configPath = Path.GetFullPath(configPath);
         var configDir = Path.GetDirectoryName(configPath)!;
@@ -40,7 +41,7 @@ public static class CommandLine
         ConfigFile config;
         try
         {
-            config = ConfigFile.Read(configPath);
+            config = ConfigFile.Read(configPath, mustExist: explicitConfig is not null);
         }
         catch (ConfigException e)
         {
@@ -81,13 +82,15 @@ public static class CommandLine
         if (retentionMs is < 1_000 or > MaxRetentionMs)
             return Fail("idempotency_retention_ms must be between 1000 (1 s) and 3153600000000 (100 years)");
 
+        if (TokenSources.Resolve(flags, env, config.ApiToken, out problem) is not { } token) return Fail(problem!);
+
         return new Startup(new ServerOptions
         {
             Host = host,
             Port = port,
             DbPath = db,
-            // An empty token could never be presented ("Bearer " loses its trailing space): it means off.
-            ApiToken = NullIfEmpty(flags.GetValueOrDefault("--token") ?? config.ApiToken),
+            ApiToken = token.Value,
+            ApiTokenSource = token.Source,
             SweepInterval = TimeSpan.FromMilliseconds(sweepMs),
             IdempotencyRetention = TimeSpan.FromMilliseconds(retentionMs),
             OtlpRetention = TimeSpan.FromMilliseconds(otlpRetentionMs),
@@ -99,11 +102,37 @@ public static class CommandLine
 
     private const long MaxRetentionMs = 3_153_600_000_000;
 
-    /// <summary>SQLite's ":memory:" and "file:" URIs pass through; a path is made absolute against <paramref name="baseDir"/>.</summary>
+    /// <summary>":memory:" and "file:" URIs pass through to the engine; a path is made absolute against <paramref name="baseDir"/>.</summary>
     private static string Resolve(string db, string baseDir) =>
         db == ":memory:" || db.StartsWith("file:", StringComparison.Ordinal) ? db : Path.GetFullPath(Path.Combine(baseDir, db));
 
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    /// <summary>The flags and their values, or null with <paramref name="problem"/> naming the argument at fault.</summary>
+    private static Dictionary<string, string>? ReadFlags(string[] args, out string? problem)
+    {
+        var flags = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var equals = arg.StartsWith("--", StringComparison.Ordinal) ? arg.IndexOf('=', StringComparison.Ordinal) : -1;
+            var name = equals > 0 ? arg[..equals] : arg;
+            if (equals > 0 && HostSwitches.Contains(name, StringComparer.OrdinalIgnoreCase)) continue;
+            if (!Flags.ValueFlags.Contains(name))
+            {
+                problem = name.StartsWith('-') ? Flags.UnknownFlag(name)
+                    : $"unexpected argument \"{arg}\": every setting is a flag (--help lists them)";
+                return null;
+            }
+            if (equals > 0) flags[name] = arg[(equals + 1)..];
+            else if (i + 1 < args.Length) flags[name] = args[++i];
+            else
+            {
+                problem = $"{name} needs a value";
+                return null;
+            }
+        }
+        problem = null;
+        return flags;
+    }
 
     private static string? DefaultConfigPath(Func<string, string?> env)
     {
@@ -119,40 +148,3 @@ public static class CommandLine
     private static Startup Fail(string message) => new(null, 2, Error: "error: " + message);
 }
 
-public sealed class ConfigException(string message) : Exception(message);
-
-/// <summary>The config file's keys; a missing file means all defaults.</summary>
-public sealed record ConfigFile(int? Port, string? Db, string? ApiToken, string? Host, long? SweepIntervalMs,
-    long? IdempotencyRetentionMs, string? Synchronous, string? LogFormat, long? OtlpRetentionMs)
-{
-    public static ConfigFile Read(string path)
-    {
-        if (!File.Exists(path)) return new ConfigFile(null, null, null, null, null, null, null, null, null);
-        if (new FileInfo(path).Length > 1 << 20) throw new ConfigException("larger than 1 MiB");
-        JsonElement root;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
-            root = doc.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException("not valid JSON: " + e.Message);
-        }
-        if (root.ValueKind != JsonValueKind.Object) throw new ConfigException("must be a JSON object");
-
-        var port = Integer(root, "port");
-        if (port is < 0 or > 65535) throw new ConfigException("port must be between 0 and 65535");
-        return new ConfigFile((int?)port, Text(root, "db"), Text(root, "api_token"), Text(root, "host"),
-            Integer(root, "sweep_interval_ms"), Integer(root, "idempotency_retention_ms"), Text(root, "synchronous"),
-            Text(root, "log_format"), Integer(root, "otlp_retention_ms"));
-    }
-
-    private static string? Text(JsonElement root, string key) =>
-        !root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
-        : v.ValueKind == JsonValueKind.String ? v.GetString() : throw new ConfigException($"\"{key}\" must be a string");
-
-    private static long? Integer(JsonElement root, string key) =>
-        !root.TryGetProperty(key, out var v) || v.ValueKind == JsonValueKind.Null ? null
-        : v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var n) ? n : throw new ConfigException($"\"{key}\" must be an integer");
-}

@@ -17,7 +17,10 @@ public static class ServerComposition
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .Enrich.FromLogContext();
+            .Enrich.FromLogContext()
+            // A port in use is reported in one line by ServerLifetime; Kestrel's and the host's own
+            // lines for it carry ~90 lines of stack trace (issue 14).
+            .Filter.ByExcluding(e => e.Exception is { } x && ServerLifetime.IsBindFailure(x));
         config = options.JsonLogs ? config.WriteTo.Console(new CompactJsonFormatter()) : config.WriteTo.Console();
         // The request-logging middleware writes to the static logger, so set it too.
         Log.Logger = config.CreateLogger();
@@ -39,6 +42,10 @@ public static class ServerComposition
             // Kestrel's bare 400, and distinct bytes stay distinct strings (see HeaderBytes).
             kestrel.RequestHeaderEncodingSelector = _ => Encoding.Latin1;
         });
+        // On SIGTERM Kestrel answers every request it has read before the host stops the background
+        // services and the writer drains; this bounds how long it waits (the default, said aloud
+        // because docs/operations.md promises it).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
     }
@@ -64,15 +71,8 @@ public static class ServerComposition
         services.AddSingleton<IdempotencyFilter>();
     }
 
-    /// <summary>Creates or upgrades the schema before the first request, and says where the data lives.</summary>
-    public static void MigrateDatabase(this WebApplication app)
-    {
-        var options = app.Services.GetRequiredService<ServerOptions>();
-        var engine = app.Services.GetRequiredService<IStorageEngine>();
-        engine.Migrate();
-        app.Logger.LogInformation("{Name} v{Version}: {Engine} database {Db}, config {Config}, API token {Auth}",
-            ServerInfo.Name, ServerInfo.Version, engine.Name, engine.Location, options.ConfigPath, options.ApiToken is null ? "off" : "on");
-    }
+    /// <summary>Creates or upgrades the schema before the first request.</summary>
+    public static void MigrateDatabase(this WebApplication app) => app.Services.GetRequiredService<IStorageEngine>().Migrate();
 
     public static void UseServerLogging(this WebApplication app) => app.UseSerilogRequestLogging();
 }

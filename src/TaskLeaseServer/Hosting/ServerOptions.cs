@@ -7,6 +7,8 @@ public sealed record ServerOptions
     public int Port { get; init; } = 7700;
     public required string DbPath { get; init; }
     public string? ApiToken { get; init; }
+    /// <summary>Where the API token came from (--token, --token-file, the environment, the config file), for the start-up log.</summary>
+    public string ApiTokenSource { get; init; } = "none";
     /// <summary>How often the lease sweeper reaps expired leases.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(1);
     /// <summary>How long Idempotency-Key records are kept (CONTRACT W9).</summary>
@@ -19,4 +21,7 @@ public sealed record ServerOptions
     public bool JsonLogs { get; init; }
     /// <summary>Where the config file was looked for (logged at start-up).</summary>
     public string? ConfigPath { get; init; }
+
+    /// <summary>Whether only this machine can reach the listener.</summary>
+    public bool LoopbackOnly => Host == "localhost" || (System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }

@@ -46,6 +46,7 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+    public int Pid => _process.Id;
     public string TempDir { get; }
     public string DbPath { get; }
     public Uri BaseAddress { get; }
@@ -82,7 +83,7 @@ public sealed class ServerProcess : IAsyncDisposable
                 await WaitForHealthAsync(process, output, port, StartupTimeout);
                 return server;
             }
-            catch (Exception e) when (attempt < 2 && process.HasExited && output.Text.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (Exception e) when (attempt < 2 && process.HasExited && output.Text.Contains("is in use; pass --port", StringComparison.Ordinal))
             {
                 last = e; // lost the race for the port: try another one
                 await server.StopAsync();
@@ -102,7 +103,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <c>HOME</c> set to <paramref name="home"/>, in <paramref name="workingDirectory"/>.
     /// The caller owns the process.
     /// </summary>
-    public static (Process Process, OutputBuffer Output) Launch(IEnumerable<string> args, string home, string workingDirectory)
+    public static (Process Process, OutputBuffer Output) Launch(IEnumerable<string> args, string home, string workingDirectory,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -116,10 +118,11 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NULLTICKETS_HOME"] = home;
         psi.Environment["HOME"] = home;
-        foreach (var v in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "NULLTICKETS_PORT" })
+        foreach (var v in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "NULLTICKETS_PORT", "NULLTICKETS_API_TOKEN" })
         {
             psi.Environment.Remove(v);
         }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
 
         var output = new OutputBuffer();
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
@@ -162,7 +165,6 @@ public sealed class ServerProcess : IAsyncDisposable
             $"server did not answer /health on port {port} within {timeout.TotalSeconds:0} s ({lastProblem}).\n--- output ---\n{output.Text}");
     }
 
-    /// <summary>Kills the process tree (the temp dir is kept, e.g. for a restart on the same DB).</summary>
     /// <summary>
     /// Sends SIGTERM (a graceful stop, as a service manager would) and waits for the exit; returns
     /// the exit code. The temp dir is kept.
@@ -178,6 +180,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Kills the process tree (the temp dir is kept, e.g. for a restart on the same DB).</summary>
     public async Task StopAsync()
     {
         try

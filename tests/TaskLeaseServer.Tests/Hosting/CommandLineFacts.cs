@@ -73,6 +73,85 @@ public sealed class CommandLineFacts : IDisposable
         startup.Error.Should().Contain("config.json");
     }
 
+    private Startup ParseWithEnv(Dictionary<string, string> env, params string[] args) =>
+        CommandLine.Parse(args, name => name == "NULLTICKETS_HOME" ? _home : env.GetValueOrDefault(name));
+
+    [Theory]
+    [InlineData("--tokne", "--token")]
+    [InlineData("--prot", "--port")]
+    [InlineData("--token_file", "--token-file")]
+    public void AnUnknownFlag_Exits2_NamingTheNearestKnownFlag(string typo, string nearest)
+    {
+        var startup = Parse(typo, "x");
+        startup.Options.Should().BeNull();
+        startup.ExitCode.Should().Be(2);
+        startup.Error.Should().Be($"error: unknown flag {typo}; did you mean {nearest}? (--help lists every flag)");
+    }
+
+    [Fact]
+    public void AFlagWithoutItsValue_OrAStrayArgument_Exits2()
+    {
+        Parse("--port").Error.Should().Be("error: --port needs a value");
+        Parse("7700").ExitCode.Should().Be(2);
+    }
+
+    [Fact]
+    public void FlagEqualsValue_IsTheSameAsTwoArguments() => Parse("--port=9001").Options!.Port.Should().Be(9001);
+
+    [Fact]
+    public void TheTestHostsOwnSwitches_AreIgnored() =>
+        Parse("--environment=Development", "--contentRoot=/tmp", "--applicationName=TaskLeaseServer").Options.Should().NotBeNull();
+
+    [Fact]
+    public void AnUnknownConfigKey_Exits2_NamingTheNearestKnownKey()
+    {
+        File.WriteAllText(Path.Combine(_home, "config.json"), """{"port":8100,"api_tokn":"x"}""");
+        var startup = Parse();
+        startup.ExitCode.Should().Be(2);
+        startup.Error.Should().EndWith("unknown key \"api_tokn\"; did you mean \"api_token\"?");
+    }
+
+    [Fact]
+    public void AnExplicitConfigThatDoesNotExist_Exits2_ButAMissingDefaultOneMeansDefaults()
+    {
+        Parse("--config", Path.Combine(_home, "missing.json")).ExitCode.Should().Be(2);
+        Parse().Options.Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Help_ListsEveryFlagAndConfigKey_AndExits0()
+    {
+        var startup = Parse("--help");
+        startup.ExitCode.Should().Be(0);
+        startup.Options.Should().BeNull();
+        foreach (var setting in Flags.All)
+            startup.Output.Should().Contain(setting.Flag ?? setting.ConfigKey);
+    }
+
+    [Fact]
+    public void TheToken_ComesFromTheFlag_ThenTheFile_ThenTheEnvironment_ThenTheConfigFile()
+    {
+        File.WriteAllText(Path.Combine(_home, "config.json"), """{"api_token":"from-config"}""");
+        var file = Path.Combine(_home, "token");
+        File.WriteAllText(file, "from-file\r\n");
+        var env = new Dictionary<string, string> { ["NULLTICKETS_API_TOKEN"] = "from-env" };
+
+        ParseWithEnv(env, "--token", "from-flag").Options!.ApiToken.Should().Be("from-flag");
+        ParseWithEnv(env, "--token-file", file).Options!.Should().Match<ServerOptions>(o => o.ApiToken == "from-file" && o.ApiTokenSource == "--token-file");
+        ParseWithEnv(env).Options!.ApiToken.Should().Be("from-env");
+        ParseWithEnv([]).Options!.ApiToken.Should().Be("from-config");
+        ParseWithEnv(env, "--token", "x", "--token-file", file).Error.Should().Contain("not both");
+    }
+
+    [Fact]
+    public void AnEmptyOrMissingTokenFile_Exits2()
+    {
+        var empty = Path.Combine(_home, "empty");
+        File.WriteAllText(empty, "\n");
+        Parse("--token-file", empty).Error.Should().Contain("is empty");
+        Parse("--token-file", Path.Combine(_home, "absent")).ExitCode.Should().Be(2);
+    }
+
     [Fact]
     public void Version_PrintsNameAndVersion()
     {

@@ -6,7 +6,7 @@ namespace TaskLeaseServer.Api.Http;
 
 /// <summary>
 /// The operator's API token (CONTRACT §3.1), checked before routing when one is configured. Open
-/// paths pass; lease routes need only some bearer value (their handlers check the lease token);
+/// paths (and GET /'s index) pass; lease routes need only some bearer value (their handlers check the lease token);
 /// everything else, unknown routes included, needs exactly "Bearer &lt;token&gt;".
 /// </summary>
 public sealed class ApiTokenAuth(string? apiToken)
@@ -38,12 +38,16 @@ public sealed class ApiTokenAuth(string? apiToken)
         var segments = RequestPath.Of(context).Segments;
         if (IsOpen(segments)) return;
         var bearer = BearerOf(context);
-        if (IsLeaseRoute(segments) ? bearer is null : !IsApiToken(bearer))
+        // A wrong token is told apart from a missing header: "no usable header" for a wrong value
+        // sent users looking for a header they had sent (issue 14). Same status and code either way.
+        if (bearer is null)
             throw ApiError.Unauthorized("no usable Authorization header: send \"Authorization: Bearer <api token>\"");
+        if (!IsLeaseRoute(segments) && !IsApiToken(bearer))
+            throw ApiError.Unauthorized("the bearer token does not match the server's API token");
     }
 
     private static bool IsOpen(IReadOnlyList<string> s) =>
-        (s.Count == 1 && s[0] is "health" or "openapi.json") ||
+        s.Count == 0 || (s.Count == 1 && s[0] is "health" or "openapi.json") ||
         (s.Count == 2 && s[0] == ".well-known" && s[1] == "openapi.json");
 
     private static bool IsLeaseRoute(IReadOnlyList<string> s) =>

@@ -14,6 +14,9 @@ public sealed record StatusResponse(string Status);
 public sealed record HealthStageCount(string Stage, long Count);
 public sealed record HealthResponse(string Status, string Version, IReadOnlyList<HealthStageCount> TasksByStage, long ActiveLeases);
 
+public sealed record IndexLinks(string Health, string Openapi, string Swagger);
+public sealed record ServerIndex(string Name, string Version, string Description, IndexLinks Links);
+
 public sealed record Pipeline(string Id, string Name, RawJson Definition, long CreatedAtMs);
 
 public record TaskView(string Id, string PipelineId, string Stage, string Title, string Description, long Priority,

@@ -12,6 +12,7 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(BulkTaskCreateResponse))]
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(ServerIndex))]
 [JsonSerializable(typeof(Pipeline))]
 [JsonSerializable(typeof(List<Pipeline>))]
 [JsonSerializable(typeof(TaskView))]

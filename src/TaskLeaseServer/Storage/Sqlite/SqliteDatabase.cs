@@ -26,6 +26,10 @@ public sealed class SqliteDatabase : IDisposable
     // Keeps a ":memory:" database alive: it lives as long as one connection to it is open.
     private readonly SqliteConnection? _memoryKeeper;
 
+    // Held for the life of the process, so a second server on the same file refuses to start.
+    // None for ":memory:" (private to this process) and "file:" URIs (SQLite resolves those).
+    private readonly DatabaseFileLock? _lock;
+
     public SqliteDatabase(StorageOptions options)
     {
         Options = options;
@@ -39,6 +43,7 @@ public sealed class SqliteDatabase : IDisposable
         {
             var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(source));
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+            _lock = DatabaseFileLock.Acquire(System.IO.Path.GetFullPath(source));
         }
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -77,7 +82,12 @@ public sealed class SqliteDatabase : IDisposable
         return db;
     }
 
-    public void Dispose() => _memoryKeeper?.Dispose();
+    /// <summary>Runs after the writer has drained and closed (it was created after this), so the lock outlives every write.</summary>
+    public void Dispose()
+    {
+        _memoryKeeper?.Dispose();
+        _lock?.Dispose();
+    }
 
     public void Migrate()
     {
