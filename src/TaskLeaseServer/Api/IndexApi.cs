@@ -16,6 +16,6 @@ internal static class IndexApi
         new IndexLinks("/health", "/openapi.json", "/swagger"));
 
     public static void MapIndex(this IEndpointRouteBuilder app) =>
-        app.MapResource("/").MapGet("", () => Reply.Ok(Index, WireJson.Wire.ServerIndex)).Answers<ServerIndex>()
+        app.MapResource("/").MapGet("", () => Reply.Ok(Index, WireJson.Wire.ServerIndex)).Open().Answers<ServerIndex>()
             .WithSummary("What this server is, and where its health, API document and API explorer are");
 }

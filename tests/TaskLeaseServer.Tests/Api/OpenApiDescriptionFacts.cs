@@ -74,7 +74,7 @@ public sealed class OpenApiDescriptionFacts
         foreach (var (key, operation) in Operations(doc))
         {
             var expected = leaseRoutes.Contains(key) ? ["bearerAuth"]
-                : key is "GET /health" or "GET /openapi.json" or "GET /.well-known/openapi.json" ? []
+                : key is "GET /" or "GET /health" or "GET /openapi.json" or "GET /.well-known/openapi.json" ? []
                 : key == "GET /runs/{id}/events" ? ["apiToken", "bearerAuth"]
                 : (string[])["apiToken"];
             Schemes(operation).Should().Equal(expected, key);

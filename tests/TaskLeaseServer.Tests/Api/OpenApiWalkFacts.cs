@@ -19,7 +19,7 @@ public sealed class OpenApiWalkFacts
     /// <summary>A sensible order; claim appears three times because three operations each end a lease.</summary>
     private static readonly string[] Order =
     [
-        "GET /health", "GET /openapi.json", "GET /.well-known/openapi.json",
+        "GET /", "GET /health", "GET /openapi.json", "GET /.well-known/openapi.json",
         "POST /pipelines", "GET /pipelines", "GET /pipelines/{id}",
         "POST /tasks", "POST /tasks/bulk", "GET /tasks", "GET /tasks/{id}", "GET /tasks/{id}/run-state",
         "POST /tasks/{id}/dependencies", "GET /tasks/{id}/dependencies",

@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
-using TaskLeaseServer.Domain;
+using TaskLeaseServer.Api.OpenApi;
 
 namespace TaskLeaseServer.Api.Http;
 
 /// <summary>
-/// The operator's API token (CONTRACT §3.1), checked before routing when one is configured. Open
-/// paths (and GET /'s index) pass; lease routes need only some bearer value (their handlers check the lease token);
-/// everything else, unknown routes included, needs exactly "Bearer &lt;token&gt;".
+/// The operator's API token, checked once the route is known and before anything else about it.
+/// Routes marked open pass; routes marked as taking a lease token need only some bearer value
+/// (their handlers check the lease token); everything else, unknown routes included, needs exactly
+/// "Bearer &lt;token&gt;". The route metadata is the one source of which route is which.
 /// </summary>
 public sealed class ApiTokenAuth(string? apiToken)
 {
@@ -32,25 +33,16 @@ public sealed class ApiTokenAuth(string? apiToken)
         _expected is not null && bearer is not null &&
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(HeaderBytes.Of(bearer)), _expected);
 
-    public void Check(HttpContext context)
+    /// <param name="route">the metadata of the route the request names; null for an unknown route</param>
+    public void Check(HttpContext context, EndpointMetadataCollection? route)
     {
-        if (_expected is null) return;
-        var segments = RequestPath.Of(context).Segments;
-        if (IsOpen(segments)) return;
+        if (_expected is null || route?.GetMetadata<OpenRoute>() is not null) return;
         var bearer = BearerOf(context);
         // A wrong token is told apart from a missing header: "no usable header" for a wrong value
         // sent users looking for a header they had sent (issue 14). Same status and code either way.
         if (bearer is null)
             throw ApiError.Unauthorized("no usable Authorization header: send \"Authorization: Bearer <api token>\"");
-        if (!IsLeaseRoute(segments) && !IsApiToken(bearer))
+        if (route?.GetMetadata<LeaseTokenAuth>() is null && !IsApiToken(bearer))
             throw ApiError.Unauthorized("the bearer token does not match the server's API token");
     }
-
-    private static bool IsOpen(IReadOnlyList<string> s) =>
-        s.Count == 0 || (s.Count == 1 && s[0] is "health" or "openapi.json") ||
-        (s.Count == 2 && s[0] == ".well-known" && s[1] == "openapi.json");
-
-    private static bool IsLeaseRoute(IReadOnlyList<string> s) =>
-        s.Count >= 3 && ((s[0] == "leases" && s[2] is "heartbeat" or "release") ||
-                         (s[0] == "runs" && s[2] is "events" or "transition" or "fail"));
 }

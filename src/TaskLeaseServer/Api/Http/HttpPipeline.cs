@@ -25,13 +25,16 @@ public static class HttpPipeline
         app.Use((context, next) =>
         {
             RequestPath.Normalize(context);
-            auth.Check(context);
             return next(context);
         });
         app.UseRouting();
         app.Use(async (context, next) =>
         {
-            RequireKnownRoute(context);
+            // The token is checked before "no such route", so an unknown route without the token is a 401.
+            var endpoint = KnownEndpoint(context);
+            auth.Check(context, endpoint?.Metadata);
+            if (endpoint is null) throw ApiError.NotFound($"no such route: {context.Request.Method} {RequestPath.Of(context).Raw}");
+            UnescapeRouteValues(context);
             if (context.Request.Method != "GET") await RequestBody.ReadAsync(context);
             await next(context);
         });
@@ -65,16 +68,20 @@ public static class HttpPipeline
         }
     }
 
-    private static void RequireKnownRoute(HttpContext context)
+    /// <summary>The route the request names, or null: an unknown path, method, or route word in the wrong case.</summary>
+    private static RouteEndpoint? KnownEndpoint(HttpContext context)
     {
         var method = context.Request.Method;
-        if (context.GetEndpoint() is not RouteEndpoint endpoint ||
-            !Methods.Contains(method, StringComparer.Ordinal) ||
-            endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.Ordinal) != true ||
-            !LiteralsMatch(endpoint.RoutePattern, RequestPath.Of(context).Segments))
-        {
-            throw ApiError.NotFound($"no such route: {method} {RequestPath.Of(context).Raw}");
-        }
+        return context.GetEndpoint() is RouteEndpoint endpoint &&
+            Methods.Contains(method, StringComparer.Ordinal) &&
+            endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.Ordinal) == true &&
+            LiteralsMatch(endpoint.RoutePattern, RequestPath.Of(context).Segments)
+                ? endpoint
+                : null;
+    }
+
+    private static void UnescapeRouteValues(HttpContext context)
+    {
         foreach (var (key, value) in context.Request.RouteValues)
         {
             if (value is string s) context.Request.RouteValues[key] = RequestPath.Unescape(s);

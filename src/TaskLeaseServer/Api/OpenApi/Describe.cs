@@ -12,8 +12,14 @@ public sealed record QueryParameters(IReadOnlyList<string> Names);
 /// </summary>
 public sealed record RequestShape(Type Type);
 
-/// <summary>Endpoint metadata: the route takes a lease token (OperationCatalog must say Auth.LeaseToken; a test checks).</summary>
+/// <summary>
+/// Endpoint metadata: the route takes a lease token. In API-token mode the API layer lets any bearer
+/// through to it and its handler checks the lease token (OperationCatalog must say Auth.LeaseToken; a test checks).
+/// </summary>
 public sealed record LeaseTokenAuth;
+
+/// <summary>Endpoint metadata: the route needs no token in API-token mode (/, /health, the OpenAPI document).</summary>
+public sealed record OpenRoute;
 
 /// <summary>
 /// Route annotations for the OpenAPI document, so each route's block in Api/*.cs reads as its
@@ -41,4 +47,7 @@ public static class Describe
 
     public static RouteHandlerBuilder LeaseToken(this RouteHandlerBuilder route) =>
         route.WithMetadata(new LeaseTokenAuth());
+
+    public static RouteHandlerBuilder Open(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new OpenRoute());
 }

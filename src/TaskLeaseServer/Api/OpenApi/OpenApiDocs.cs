@@ -43,8 +43,8 @@ public static class OpenApiDocs
 
     public static void MapOpenApiDocs(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/openapi.json", Document).Answers<JsonElement>().WithSummary("This OpenAPI 3.1 document");
-        app.MapGet("/.well-known/openapi.json", Document).Answers<JsonElement>().WithSummary("This OpenAPI 3.1 document");
+        app.MapGet("/openapi.json", Document).Open().Answers<JsonElement>().WithSummary("This OpenAPI 3.1 document");
+        app.MapGet("/.well-known/openapi.json", Document).Open().Answers<JsonElement>().WithSummary("This OpenAPI 3.1 document");
     }
 
     public static void UseSwaggerUi(this IApplicationBuilder app) =>

@@ -69,6 +69,9 @@ public static partial class OperationCatalog
 
     private static void AddService()
     {
+        Add("GET /", new OperationDoc("Service", "What this server is, and where to read more",
+            "Name, version, a one-line description and links to `/health`, `/openapi.json` and `/swagger`. Open in token mode, like `/health`.")
+        { Auth = Auth.Open });
         Add("GET /health", new OperationDoc("Service", "Health and queue counts",
             "Always `status: ok` while the process serves; `tasks_by_stage` counts every task by stage name, `active_leases` the unexpired leases.")
         { Auth = Auth.Open });
