@@ -17,7 +17,6 @@ public static class StorageSetup
     /// <summary>Registers the engine the options name, the claim signal, and the engine's housekeeping.</summary>
     public static IServiceCollection AddStorageEngine(this IServiceCollection services, Func<IServiceProvider, StorageOptions> options)
     {
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         services.TryAddSingleton<ClaimSignal>();
         services.AddSingleton<IStorageEngine>(sp =>
             new SqliteEngine(options(sp), sp.GetRequiredService<ClaimSignal>(), sp.GetRequiredService<TimeProvider>()));
