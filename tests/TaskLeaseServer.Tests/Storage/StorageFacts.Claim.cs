@@ -24,6 +24,18 @@ public abstract partial class StorageFacts
     }
 
     [Fact]
+    public async Task EqualTasks_AssignedToMeOrToNobody_AreStillClaimedFirstInFirstOut()
+    {
+        var pid = await Pipeline();
+        var ids = await Tasks(New(pid, "mine", assignee: Agent), New(pid, "anyone's"), New(pid, "mine too", assignee: Agent));
+
+        var order = new List<string>();
+        while (await Claim() is { } claim) order.Add(claim.Task.Id);
+
+        order.Should().Equal(ids);
+    }
+
+    [Fact]
     public async Task NothingReady_ClaimsNull()
     {
         var pid = await Pipeline();
