@@ -17,11 +17,6 @@ internal sealed class SqliteEngine : IStorageEngine
 
     public SqliteEngine(StorageOptions options, ClaimSignal signal, TimeProvider time)
     {
-        // Every row this engine reads is filled by column name (lease_id → LeaseId). The setting is
-        // Dapper's process-wide one and used to be made only by StorageSetup, so an engine built
-        // without the host (the storage fact suite, the bench) read snake_case columns as defaults:
-        // empty token hashes, null lease ids. The engine that needs it sets it.
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         _database = new SqliteDatabase(options);
         var catalog = new PipelineCatalog();
         _writer = new Lazy<WriteQueue>(() => new WriteQueue(_database, catalog, signal, time));
