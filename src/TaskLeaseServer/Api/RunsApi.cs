@@ -15,7 +15,7 @@ internal static class RunsApi
     {
         var runs = app.MapResource("/runs/{id}");
         runs.MapPost("/events", AppendEvent).LeaseToken().Accepts<EventCreateRequest>().Answers<EventIdResponse>(201).Errors(400, 401, 404, 410);
-        runs.MapGet("/events", ListEvents).Query("limit", "cursor").Answers<Page<RunEvent>>().Errors(400, 401);
+        runs.MapGet("/events", ListEvents).ChecksItsOwnToken().Query("limit", "cursor").Answers<Page<RunEvent>>().Errors(400, 401);
         runs.MapPost("/transition", Transition).LeaseToken().Accepts<TransitionRequest>().Answers<TransitionResponse>()
             .Errors(400, 401, 404, 409, 410);
         runs.MapPost("/fail", Fail).LeaseToken().Accepts<FailRequest>().Answers<StatusResponse>().Errors(400, 401, 404, 410);

@@ -6,8 +6,8 @@ namespace TaskLeaseServer.Api.Http;
 
 /// <summary>
 /// The operator's API token, checked once the route is known and before anything else about it.
-/// Routes marked open pass; routes marked as taking a lease token need only some bearer value
-/// (their handlers check the lease token); everything else, unknown routes included, needs exactly
+/// Routes marked open pass; routes whose handler checks the bearer itself (lease routes, a run's
+/// events) need only some bearer value; everything else, unknown routes included, needs exactly
 /// "Bearer &lt;token&gt;". The route metadata is the one source of which route is which.
 /// </summary>
 public sealed class ApiTokenAuth(string? apiToken)
@@ -42,7 +42,7 @@ public sealed class ApiTokenAuth(string? apiToken)
         // sent users looking for a header they had sent (issue 14). Same status and code either way.
         if (bearer is null)
             throw ApiError.Unauthorized("no usable Authorization header: send \"Authorization: Bearer <api token>\"");
-        if (route?.GetMetadata<LeaseTokenAuth>() is null && !IsApiToken(bearer))
+        if (route?.GetMetadata<TokenCheckedByHandler>() is null && !IsApiToken(bearer))
             throw ApiError.Unauthorized("the bearer token does not match the server's API token");
     }
 }

@@ -22,6 +22,12 @@ public sealed record LeaseTokenAuth;
 public sealed record OpenRoute;
 
 /// <summary>
+/// Endpoint metadata: the handler checks the bearer itself (a lease token, or a run's events read
+/// that takes the API token or that run's lease token), so the API layer only asks for some bearer.
+/// </summary>
+public sealed record TokenCheckedByHandler;
+
+/// <summary>
 /// Route annotations for the OpenAPI document, so each route's block in Api/*.cs reads as its
 /// contract: what it accepts, what it answers, which errors it can give.
 /// </summary>
@@ -46,7 +52,10 @@ public static class Describe
         route.WithMetadata(new QueryParameters(names));
 
     public static RouteHandlerBuilder LeaseToken(this RouteHandlerBuilder route) =>
-        route.WithMetadata(new LeaseTokenAuth());
+        route.WithMetadata(new LeaseTokenAuth(), new TokenCheckedByHandler());
+
+    public static RouteHandlerBuilder ChecksItsOwnToken(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new TokenCheckedByHandler());
 
     public static RouteHandlerBuilder Open(this RouteHandlerBuilder route) =>
         route.WithMetadata(new OpenRoute());
