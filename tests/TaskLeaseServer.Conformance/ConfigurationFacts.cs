@@ -154,7 +154,7 @@ public sealed class ConfigurationFacts(DefaultServer fixture) : IClassFixture<De
     public async Task Item148_DataSurvivesARestartOnTheSameDatabaseFile()
     {
         var db = Path.Combine(_dir, "persist.db");
-        var options = new ServerOptions { DbPath = db };
+        var options = new ServerOptions { Db = db };
         string taskBody, taskId, key;
         Pipeline pipeline;
         Lease lease;

@@ -107,7 +107,7 @@ public sealed class StartupFacts : IDisposable
     public async Task ASecondServerOnTheSameFile_Refuses_NamingTheHolder_UntilTheHolderIsGone()
     {
         var db = Db("shared.db");
-        var first = await ServerProcess.StartAsync(new ServerOptions { DbPath = db }, Dir("first"));
+        var first = await ServerProcess.StartAsync(new ServerOptions { Db = db }, Dir("first"));
         try
         {
             var (exit, output) = await Run("--port", Str(ServerProcess.FreePort()), "--db", db);
@@ -124,7 +124,7 @@ public sealed class StartupFacts : IDisposable
             await first.StopAsync(); // kill -9: the OS releases the lock with the process
         }
 
-        await using var second = await ServerProcess.StartAsync(new ServerOptions { DbPath = db }, Dir("second"));
+        await using var second = await ServerProcess.StartAsync(new ServerOptions { Db = db }, Dir("second"));
         using var again = new Api(second.BaseAddress);
         Expect.Status(await again.GetAsync("/health"), 200);
     }
@@ -132,8 +132,8 @@ public sealed class StartupFacts : IDisposable
     [Fact]
     public async Task InMemoryDatabases_AreNotLocked()
     {
-        await using var one = await ServerProcess.StartAsync(new ServerOptions { DbPath = ":memory:" }, Dir("m1"));
-        await using var two = await ServerProcess.StartAsync(new ServerOptions { DbPath = ":memory:" }, Dir("m2"));
+        await using var one = await ServerProcess.StartAsync(new ServerOptions { Db = ":memory:" }, Dir("m1"));
+        await using var two = await ServerProcess.StartAsync(new ServerOptions { Db = ":memory:" }, Dir("m2"));
         using var api = new Api(two.BaseAddress);
         Expect.Status(await api.GetAsync("/health"), 200);
     }

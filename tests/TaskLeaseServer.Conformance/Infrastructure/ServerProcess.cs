@@ -17,8 +17,8 @@ public sealed record ServerOptions
     /// <summary>Written to a file in the temp dir and passed as <c>--config</c>.</summary>
     public string? ConfigJson { get; init; }
 
-    /// <summary>Use this database file instead of a fresh <c>&lt;tmp&gt;/t.db</c> (restart tests).</summary>
-    public string? DbPath { get; init; }
+    /// <summary>Use this database (a <c>--db</c> value) instead of a fresh one (restart tests).</summary>
+    public string? Db { get; init; }
 }
 
 /// <summary>
@@ -40,7 +40,7 @@ public sealed class ServerProcess : IAsyncDisposable
         _output = output;
         Port = port;
         TempDir = tempDir;
-        DbPath = dbPath;
+        Db = dbPath;
         _ownsTempDir = ownsTempDir;
         BaseAddress = new Uri($"http://127.0.0.1:{port}/");
     }
@@ -48,7 +48,8 @@ public sealed class ServerProcess : IAsyncDisposable
     public int Port { get; }
     public int Pid => _process.Id;
     public string TempDir { get; }
-    public string DbPath { get; }
+    /// <summary>The server's --db value.</summary>
+    public string Db { get; }
     public Uri BaseAddress { get; }
     public string Output => _output.Text;
 
@@ -58,7 +59,7 @@ public sealed class ServerProcess : IAsyncDisposable
         options ??= new ServerOptions();
         var ownsTempDir = tempDir is null;
         tempDir ??= NewTempDir();
-        var dbPath = options.DbPath ?? Path.Combine(tempDir, "t.db");
+        var dbPath = options.Db ?? TestDatabase.Fresh(tempDir);
 
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)

@@ -29,7 +29,7 @@ public sealed class GracefulShutdownFacts(ITestOutputHelper output)
     public async Task Sigterm_AnswersEveryRequestSentBeforeIt_AndKeepsEveryAcknowledgedWrite()
     {
         var dir = ServerProcess.NewTempDir();
-        var options = new ServerOptions { DbPath = Path.Combine(dir, "drain.db") };
+        var options = new ServerOptions { Db = TestDatabase.Fresh(dir, "drain") };
         var server = await ServerProcess.StartAsync(options, dir);
         using var setup = new Api(server.BaseAddress);
         var pipeline = await setup.CreatePipelineAsync();
