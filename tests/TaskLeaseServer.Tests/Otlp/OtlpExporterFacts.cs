@@ -30,7 +30,10 @@ public sealed class OtlpExporterFacts
             {
                 o.Protocol = OtlpExportProtocol.HttpProtobuf;
                 o.Endpoint = new Uri(address, "/v1/traces");
-                o.ExportProcessorType = ExportProcessorType.Batch;
+                // Exported as each span ends, on this thread, with room for a loaded machine: a batch
+                // export that timed out under a busy test run still let ForceFlush report success.
+                o.ExportProcessorType = ExportProcessorType.Simple;
+                o.TimeoutMilliseconds = 60_000;
             })
             .Build();
 
