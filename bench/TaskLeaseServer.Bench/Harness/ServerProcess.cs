@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using TaskLeaseServer.Testing;
 
 namespace TaskLeaseServer.Bench.Harness;
 
@@ -27,22 +26,22 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> Start(string? serverDll)
     {
-        var dll = serverDll ?? LocateServerDll();
+        var dll = serverDll ?? ServerLaunch.ServerDll("Release");
         var dir = Directory.CreateTempSubdirectory("tls-bench-").FullName;
-        var port = FreePort();
+        var port = ServerLaunch.FreePort();
         var info = new ProcessStartInfo("/bin/sh")
         {
             ArgumentList =
             {
                 "-c", "exec dotnet \"$0\" \"$@\" >\"$LOG\" 2>&1", dll,
                 "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--db", Path.Combine(dir, "bench.db"), "--config", Path.Combine(dir, "config.json"),
+                "--db", Path.Combine(dir, "bench.db"),
             },
             UseShellExecute = false,
         };
+        ServerLaunch.Scrub(info);
         info.Environment["LOG"] = Path.Combine(dir, "server.log");
         info.Environment["NULLTICKETS_HOME"] = dir;
-        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start dotnet");
         var server = new ServerProcess(process, dir, new Uri($"http://127.0.0.1:{port}"));
         await server.WaitUntilHealthy();
@@ -57,51 +56,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>CPU time the server has used so far (user + system), from /proc/&lt;pid&gt;/stat.</summary>
     public TimeSpan? CpuTime() => ProcStatus.CpuTime(Pid);
 
-    private async Task WaitUntilHealthy()
-    {
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (_process.HasExited) break;
-            try
-            {
-                using var response = await http.GetAsync("/health");
-                if (response.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException)
-            {
-                // Not answering yet.
-            }
-            await Task.Delay(100);
-        }
-        var log = File.Exists(LogPath) ? await File.ReadAllTextAsync(LogPath) : "";
-        throw new InvalidOperationException($"the server did not become healthy on {Url}; its log:\n{log}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>The Release build beside the repository root (found from the bench's own location).</summary>
-    private static string LocateServerDll()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (!File.Exists(Path.Combine(dir.FullName, "TaskLeaseServer.sln"))) continue;
-            var dll = Path.Combine(dir.FullName, "src", "TaskLeaseServer", "bin", "Release", "net10.0", "TaskLeaseServer.dll");
-            if (File.Exists(dll)) return dll;
-            throw new FileNotFoundException($"{dll} is missing: run `dotnet build -c Release` first, or pass --server-dll");
-        }
-        throw new FileNotFoundException("cannot find the repository root (TaskLeaseServer.sln); pass --server-dll");
-    }
+    private Task WaitUntilHealthy() =>
+        ServerLaunch.WaitForHealthAsync(_process, Url.Port, TimeSpan.FromSeconds(60),
+            () => File.Exists(LogPath) ? File.ReadAllText(LogPath) : "");
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using TaskLeaseServer.Testing;
 
 namespace TaskLeaseServer.Conformance.Infrastructure;
 
@@ -119,10 +120,7 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NULLTICKETS_HOME"] = home;
         psi.Environment["HOME"] = home;
-        foreach (var v in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "NULLTICKETS_PORT", "NULLTICKETS_API_TOKEN" })
-        {
-            psi.Environment.Remove(v);
-        }
+        ServerLaunch.Scrub(psi);
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
 
         var output = new OutputBuffer();
@@ -137,34 +135,8 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>Polls <c>GET /health</c> until it answers 200; fails with the server's output.</summary>
-    public static async Task WaitForHealthAsync(Process process, OutputBuffer output, int port, TimeSpan timeout)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + timeout;
-        string lastProblem = "no attempt made";
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                await process.WaitForExitAsync();
-                throw new InvalidOperationException(
-                    $"server exited with code {process.ExitCode} before answering /health on port {port}.\n--- output ---\n{output.Text}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
-                if (response.StatusCode == HttpStatusCode.OK) return;
-                lastProblem = $"/health answered {(int)response.StatusCode}";
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                lastProblem = e.Message;
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException(
-            $"server did not answer /health on port {port} within {timeout.TotalSeconds:0} s ({lastProblem}).\n--- output ---\n{output.Text}");
-    }
+    public static Task WaitForHealthAsync(Process process, OutputBuffer output, int port, TimeSpan timeout) =>
+        ServerLaunch.WaitForHealthAsync(process, port, timeout, () => output.Text);
 
     /// <summary>
     /// Sends SIGTERM (a graceful stop, as a service manager would) and waits for the exit; returns
@@ -237,14 +209,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    public static int FreePort() => ServerLaunch.FreePort();
 }
 
 /// <summary>Captured stdout+stderr of a child process, capped so a chatty server cannot eat memory.</summary>
@@ -281,32 +246,7 @@ public static class ServerDll
     public const string Configuration = "Release";
 #endif
 
-    private static readonly Lazy<string> Located = new(Locate);
+    private static readonly Lazy<string> Located = new(() => ServerLaunch.ServerDll(Configuration));
 
     public static string Path => Located.Value;
-
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "TaskLeaseServer.sln")))
-            {
-                dir = dir.Parent;
-            }
-            return dir?.FullName ?? throw new InvalidOperationException(
-                $"no directory above {AppContext.BaseDirectory} contains TaskLeaseServer.sln");
-        }
-    }
-
-    private static string Locate()
-    {
-        var dll = System.IO.Path.Combine(RepoRoot, "src", "TaskLeaseServer", "bin", Configuration, "net10.0", "TaskLeaseServer.dll");
-        if (!File.Exists(dll))
-        {
-            throw new FileNotFoundException(
-                $"the server is not built: {dll} does not exist (run `dotnet build src/TaskLeaseServer -c {Configuration}`)", dll);
-        }
-        return dll;
-    }
 }
