@@ -20,7 +20,9 @@ public static class ServerComposition
             .Enrich.FromLogContext()
             // A port in use is reported in one line by ServerLifetime; Kestrel's and the host's own
             // lines for it carry ~90 lines of stack trace (issue 14).
-            .Filter.ByExcluding(e => e.Exception is { } x && ServerLifetime.IsBindFailure(x));
+            .Filter.ByExcluding(e => e.Exception is { } x && ServerLifetime.IsBindFailure(x))
+            // After that one line, the host's "Application is shutting down..." is noise.
+            .Filter.ByExcluding(_ => ServerLifetime.StartFailed);
         config = options.JsonLogs ? config.WriteTo.Console(new CompactJsonFormatter()) : config.WriteTo.Console();
         // The request-logging middleware writes to the static logger, so set it too.
         Log.Logger = config.CreateLogger();

@@ -15,6 +15,9 @@ public static class ServerLifetime
     public const int DatabaseFailure = 1;
     public const int ConfigurationFailure = 2;
 
+    /// <summary>The server could not start listening: nothing more is logged after its one error line.</summary>
+    public static bool StartFailed { get; private set; }
+
     /// <summary>Opens and migrates the database; null when it is ready, else the exit status.</summary>
     public static int? OpenDatabase(this WebApplication app)
     {
@@ -59,6 +62,7 @@ public static class ServerLifetime
                 ? $"port {options.Port} on {options.Host} is in use; pass --port"
                 : $"cannot listen on {options.Host} port {options.Port}: {e.Message}"));
             // The background services started before Kestrel tried to bind: stop them as for SIGTERM.
+            StartFailed = true;
             await app.StopAsync();
             await app.DisposeAsync();
             return ConfigurationFailure;
