@@ -5,3 +5,8 @@
 DROP INDEX ix_tasks_claim;
 CREATE INDEX ix_tasks_claim ON tasks (role, assignee, priority DESC, created_at_ms)
   WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND retry_wait = 0;
+
+-- Bulk creation counts a request's tasks into stage_counts with one upsert per stage
+-- (Writes/TaskInserts); the per-row insert trigger was a sub-program and a write per task.
+-- Every insert into tasks goes through TaskInserts, so it is the one place that keeps the count.
+DROP TRIGGER tr_tasks_count_insert;
