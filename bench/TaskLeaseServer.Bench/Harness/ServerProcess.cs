@@ -30,6 +30,9 @@ public sealed class ServerProcess : IAsyncDisposable
         var dll = serverDll ?? LocateServerDll();
         var dir = Directory.CreateTempSubdirectory("tls-bench-").FullName;
         var port = FreePort();
+        // An explicit --config must exist (issue 14); an empty one keeps every default and keeps the
+        // server from reading a config file of the machine's.
+        File.WriteAllText(Path.Combine(dir, "config.json"), "{}");
         var info = new ProcessStartInfo("/bin/sh")
         {
             ArgumentList =
