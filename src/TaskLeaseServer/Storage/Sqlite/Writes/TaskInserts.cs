@@ -7,7 +7,8 @@ using Microsoft.Data.Sqlite;
 namespace TaskLeaseServer.Storage.Sqlite.Writes;
 
 /// <summary>
-/// A request's tasks go in through one INSERT prepared once on the writer and bound by hand per row,
+/// A request's tasks go in through one INSERT prepared once on the writer and bound by position per
+/// row (<see cref="RawStatement"/>),
 /// then one stage-count upsert per stage (the insert trigger is gone, 004): profiled, the JSON array
 /// the rows used to travel in cost more than it saved — SQLite re-parsed each row's JSON for every
 /// one of its 14 `->>` extractions — and the per-row trigger was a sub-program and a stage_counts
@@ -16,7 +17,8 @@ namespace TaskLeaseServer.Storage.Sqlite.Writes;
 /// </summary>
 internal sealed class TaskInserts(SqliteWriteUnit unit)
 {
-    private SqliteCommand? _insert, _count;
+    private RawStatement? _insert;
+    private SqliteCommand? _count;
 
     public void Run(IReadOnlyList<TaskInsert> tasks)
     {
@@ -78,32 +80,22 @@ internal sealed class TaskInserts(SqliteWriteUnit unit)
 
     private void InsertRows(IReadOnlyList<TaskInsert> tasks)
     {
-        _insert ??= Prepare("""
+        _insert ??= ((StatementCachingConnection)unit.Db).Raw("""
             INSERT INTO tasks (id, pipeline_id, stage, title, description, priority, metadata_json, task_version,
                 next_eligible_at_ms, max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason,
                 created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 1, 0, $8, $9, $10, NULL, $11, $11, $12, $13, $14, $15)
-            """, 15);
-        var p = _insert.Parameters;
-        p[10].Value = unit.Now;
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0, ?8, ?9, ?10, NULL, ?11, ?11, ?12, ?13, ?14, ?15)
+            """);
+        _insert.Integer(11, unit.Now);
         foreach (var insert in tasks)
         {
             var task = insert.Task;
-            p[0].Value = insert.Id;
-            p[1].Value = task.PipelineId;
-            p[2].Value = insert.Stage;
-            p[3].Value = task.Title;
-            p[4].Value = task.Description;
-            p[5].Value = task.Priority;
-            p[6].Value = task.MetadataJson;
-            p[7].Value = (object?)task.MaxAttempts ?? DBNull.Value;
-            p[8].Value = task.RetryDelayMs;
-            p[9].Value = (object?)task.DeadLetterStage ?? DBNull.Value;
-            p[11].Value = (object?)insert.Role ?? DBNull.Value;
-            p[12].Value = insert.Terminal ? 1L : 0L;
-            p[13].Value = insert.BlockedDeps;
-            p[14].Value = (object?)task.AssignedAgentId ?? DBNull.Value;
-            _insert.ExecuteNonQuery();
+            _insert.Text(1, insert.Id).Text(2, task.PipelineId).Text(3, insert.Stage).Text(4, task.Title)
+                .Text(5, task.Description).Integer(6, task.Priority).Text(7, task.MetadataJson)
+                .Integer(8, task.MaxAttempts).Integer(9, task.RetryDelayMs).Text(10, task.DeadLetterStage)
+                .Text(12, insert.Role).Integer(13, insert.Terminal ? 1 : 0).Integer(14, insert.BlockedDeps)
+                .Text(15, task.AssignedAgentId)
+                .Execute();
         }
     }
 
