@@ -60,6 +60,31 @@ public abstract partial class StorageFacts
     }
 
     [Fact]
+    public async Task TaskPages_FilterByPipeline_MergeItsStagesInCreationOrder()
+    {
+        // The pipeline-only page is a merge of one seek per stage: pages must interleave stages
+        // exactly as the unfiltered order does, across ties, without skipping or repeating.
+        var pid = await Pipeline();
+        var other = await Pipeline();
+        await Tasks(New(pid), New(pid), New(other));
+        Advance(1);
+        await Tasks(New(pid), New(pid), New(pid));
+        await Transition(await Claimed(), "submit");
+        Advance(1);
+        await Tasks(New(pid), New(other));
+        await Transition(await Claimed(), "submit");
+        await Transition(await Claimed(Reviewer), "approve");
+
+        var expected = AllPages(new TaskFilter(null, null, null, 100), []).Where(t => t.PipelineId == pid).Select(t => t.Id).ToList();
+        var mores = new List<bool>();
+        var paged = AllPages(new TaskFilter(null, pid, null, 2), mores);
+
+        paged.Select(t => t.Stage).Distinct().Should().HaveCount(3, "the pages cross todo, review and done");
+        paged.Select(t => t.Id).Should().Equal(expected);
+        mores.Should().Equal(true, true, false);
+    }
+
+    [Fact]
     public async Task TaskDetails_ShowTheLatestRun_TheDependencies_AndTheAssignments()
     {
         var pid = await Pipeline();

@@ -19,6 +19,15 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
     private const int MaxStatements = 512;
 
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
+    private readonly List<RawStatement> _raw = [];
+
+    /// <summary>A statement bound by hand (<see cref="RawStatement"/>), finalized with the connection.</summary>
+    public RawStatement Raw(string sql)
+    {
+        var statement = new RawStatement(this, sql);
+        _raw.Add(statement);
+        return statement;
+    }
 
     protected override DbCommand CreateDbCommand() => new CachedCommand(this);
 
@@ -39,6 +48,8 @@ internal sealed class StatementCachingConnection(string connectionString) : Sqli
         {
             foreach (var command in _statements.Values) command.Dispose();
             _statements.Clear();
+            foreach (var statement in _raw) statement.Dispose();
+            _raw.Clear();
         }
         base.Dispose(disposing);
     }

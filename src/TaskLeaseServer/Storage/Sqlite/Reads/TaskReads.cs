@@ -6,7 +6,7 @@ namespace TaskLeaseServer.Storage.Sqlite.Reads;
 internal sealed partial class SqliteReads
 {
     // GET /tasks pages in (created_at_ms, id) order: one named statement per filter combination,
-    // each served by its own index (ix_tasks_created, ix_tasks_stage, ix_tasks_pipeline). The first
+    // each served by an index (ix_tasks_created, ix_tasks_stage, ix_tasks_pipeline). The first
     // page starts after (long.MinValue, ""), so every page is the same index seek.
     private const string TasksAll = $"""
         SELECT {TaskRow.Columns} FROM tasks
@@ -16,10 +16,20 @@ internal sealed partial class SqliteReads
         SELECT {TaskRow.Columns} FROM tasks
         WHERE stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
         """;
+    // The pipeline-only filter has no index of its own: ix_tasks_pipeline is (pipeline_id, stage,
+    // created_at_ms, id), so "WHERE pipeline_id = ? ORDER BY created_at_ms, id" sorted every task of
+    // the pipeline for each page. A pipeline has a few stages, all in pipeline_stage_roles, so the
+    // page is the merge of one index seek per stage (each at most a page long) — an index of its
+    // own would cost every task insert and stage move (docs/architecture.md, "Listing indexes").
     private const string TasksOfPipeline = $"""
-        SELECT {TaskRow.Columns} FROM tasks
-        WHERE pipeline_id = @PipelineId AND (created_at_ms, id) > (@afterMs, @afterId)
-        ORDER BY created_at_ms, id LIMIT @take
+        SELECT {TaskRow.Columns} FROM tasks WHERE rowid IN (
+          SELECT t.rowid FROM pipeline_stage_roles s JOIN tasks t ON t.rowid IN (
+              SELECT rowid FROM tasks INDEXED BY ix_tasks_pipeline
+              WHERE pipeline_id = s.pipeline_id AND stage = s.stage AND (created_at_ms, id) > (@afterMs, @afterId)
+              ORDER BY created_at_ms, id LIMIT @take)
+          WHERE s.pipeline_id = @PipelineId
+          ORDER BY t.created_at_ms, t.id LIMIT @take)
+        ORDER BY created_at_ms, id
         """;
     private const string TasksOfPipelineStage = $"""
         SELECT {TaskRow.Columns} FROM tasks

@@ -2,33 +2,43 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Data.Sqlite;
 
 namespace TaskLeaseServer.Storage.Sqlite.Writes;
 
 /// <summary>
-/// A request's tasks go in with one INSERT … SELECT over a JSON array (and one each for dependency
-/// edges and assignments). One statement per request instead of one per task is what makes bulk
-/// creation fast: a statement per row paid a parse, a bind and, inside the unit's savepoint, a
-/// statement journal whose truncation walks everything journaled so far (issue 5).
+/// A request's tasks go in through one INSERT prepared once on the writer and bound by position per
+/// row (<see cref="RawStatement"/>),
+/// then one stage-count upsert per stage (the insert trigger is gone, 004): profiled, the JSON array
+/// the rows used to travel in cost more than it saved — SQLite re-parsed each row's JSON for every
+/// one of its 14 `->>` extractions — and the per-row trigger was a sub-program and a stage_counts
+/// write per task (docs/benchmarks.md). Dependency edges and assignments, rare in bulk, still go in
+/// with one INSERT … SELECT over a JSON array each. Writer thread only.
 /// </summary>
-internal static class TaskInserts
+internal sealed class TaskInserts(SqliteWriteUnit unit)
 {
-    public static void Run(SqliteWriteUnit unit, IReadOnlyList<TaskInsert> tasks)
+    private RawStatement? _insert;
+    private SqliteCommand? _count;
+
+    public void Run(IReadOnlyList<TaskInsert> tasks)
     {
-        var rows = new ArrayBufferWriter<byte>(tasks.Count * 256);
+        InsertRows(tasks);
+        CountStages(tasks);
+        InsertEdgesAndAssignments(tasks);
+    }
+
+    private void InsertEdgesAndAssignments(IReadOnlyList<TaskInsert> tasks)
+    {
         var edges = new ArrayBufferWriter<byte>();
         var assignments = new ArrayBufferWriter<byte>();
         bool anyEdge = false, anyAssignment = false;
-        using (var rowJson = new Utf8JsonWriter(rows))
         using (var edgeJson = new Utf8JsonWriter(edges))
         using (var assignmentJson = new Utf8JsonWriter(assignments))
         {
-            rowJson.WriteStartArray();
             edgeJson.WriteStartArray();
             assignmentJson.WriteStartArray();
             foreach (var insert in tasks)
             {
-                WriteRow(rowJson, insert);
                 foreach (var dependency in insert.Task.Dependencies)
                 {
                     anyEdge = true;
@@ -47,21 +57,11 @@ internal static class TaskInserts
                     assignmentJson.WriteEndArray();
                 }
             }
-            rowJson.WriteEndArray();
             edgeJson.WriteEndArray();
             assignmentJson.WriteEndArray();
         }
 
         var now = unit.Now;
-        unit.Db.Execute("""
-            INSERT INTO tasks (id, pipeline_id, stage, title, description, priority, metadata_json, task_version,
-                next_eligible_at_ms, max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason,
-                created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee)
-            SELECT r.value ->> 0, r.value ->> 1, r.value ->> 2, r.value ->> 3, r.value ->> 4, r.value ->> 5, r.value ->> 6, 1,
-                0, r.value ->> 7, r.value ->> 8, r.value ->> 9, NULL,
-                @now, @now, r.value ->> 10, r.value ->> 11, r.value ->> 12, r.value ->> 13
-            FROM json_each(@rows) AS r ORDER BY r.key
-            """, new { rows = Encoding.UTF8.GetString(rows.WrittenSpan), now });
         if (anyEdge)
         {
             unit.Db.Execute("""
@@ -78,25 +78,49 @@ internal static class TaskInserts
         }
     }
 
-    /// <summary>The columns of one task, in the order the INSERT reads them back with ->>.</summary>
-    private static void WriteRow(Utf8JsonWriter json, TaskInsert insert)
+    private void InsertRows(IReadOnlyList<TaskInsert> tasks)
     {
-        var task = insert.Task;
-        json.WriteStartArray();
-        json.WriteStringValue(insert.Id);
-        json.WriteStringValue(task.PipelineId);
-        json.WriteStringValue(insert.Stage);
-        json.WriteStringValue(task.Title);
-        json.WriteStringValue(task.Description);
-        json.WriteNumberValue(task.Priority);
-        json.WriteStringValue(task.MetadataJson);
-        if (task.MaxAttempts is { } max) json.WriteNumberValue(max); else json.WriteNullValue();
-        json.WriteNumberValue(task.RetryDelayMs);
-        json.WriteStringValue(task.DeadLetterStage);
-        json.WriteStringValue(insert.Role);
-        json.WriteNumberValue(insert.Terminal ? 1 : 0);
-        json.WriteNumberValue(insert.BlockedDeps);
-        json.WriteStringValue(task.AssignedAgentId);
-        json.WriteEndArray();
+        _insert ??= ((StatementCachingConnection)unit.Db).Raw("""
+            INSERT INTO tasks (id, pipeline_id, stage, title, description, priority, metadata_json, task_version,
+                next_eligible_at_ms, max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason,
+                created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0, ?8, ?9, ?10, NULL, ?11, ?11, ?12, ?13, ?14, ?15)
+            """);
+        _insert.Integer(11, unit.Now);
+        foreach (var insert in tasks)
+        {
+            var task = insert.Task;
+            _insert.Text(1, insert.Id).Text(2, task.PipelineId).Text(3, insert.Stage).Text(4, task.Title)
+                .Text(5, task.Description).Integer(6, task.Priority).Text(7, task.MetadataJson)
+                .Integer(8, task.MaxAttempts).Integer(9, task.RetryDelayMs).Text(10, task.DeadLetterStage)
+                .Text(12, insert.Role).Integer(13, insert.Terminal ? 1 : 0).Integer(14, insert.BlockedDeps)
+                .Text(15, task.AssignedAgentId)
+                .Execute();
+        }
+    }
+
+    /// <summary>What the insert trigger did per row, once per stage: a request's tasks share their first stage.</summary>
+    private void CountStages(IReadOnlyList<TaskInsert> tasks)
+    {
+        _count ??= Prepare("""
+            INSERT INTO stage_counts (stage, count) VALUES ($1, $2)
+            ON CONFLICT (stage) DO UPDATE SET count = count + excluded.count
+            """, 2);
+        foreach (var group in tasks.GroupBy(t => t.Stage, StringComparer.Ordinal))
+        {
+            _count.Parameters[0].Value = group.Key;
+            _count.Parameters[1].Value = (long)group.Count();
+            _count.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>A statement of the writer's own (not Dapper's cache), with parameters $1..$n bound by position here.</summary>
+    private SqliteCommand Prepare(string sql, int parameters)
+    {
+        var command = unit.Db.CreateCommand();
+        command.CommandText = sql;
+        for (var i = 1; i <= parameters; i++) command.Parameters.Add(new SqliteParameter("$" + i, null));
+        command.Prepare();
+        return command;
     }
 }

@@ -5,6 +5,7 @@ namespace TaskLeaseServer.Storage.Sqlite.Writes;
 
 internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
 {
+    private readonly TaskInserts _inserts = new(unit);
     private SqliteCommand? _isTerminal;
 
     public TaskRow? Find(string id) =>
@@ -23,7 +24,7 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
         return _isTerminal.ExecuteScalar() is long terminal ? terminal != 0 : null;
     }
 
-    public void InsertMany(IReadOnlyList<TaskInsert> tasks) => TaskInserts.Run(unit, tasks);
+    public void InsertMany(IReadOnlyList<TaskInsert> tasks) => _inserts.Run(tasks);
 
     public bool MoveStage(StageMove move) =>
         unit.Db.Execute(move.AfterSuccess ? MoveAfterSuccess : Move, new
