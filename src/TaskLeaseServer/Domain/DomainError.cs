@@ -31,6 +31,9 @@ public enum Fault
     InvalidDependency,
     InvalidPipeline,
     InvalidQuery,
+
+    // The storage engine cannot serve the request now (its database is unreachable or going away).
+    StorageUnavailable,
 }
 
 /// <summary>A rule refused the request; the message says what to fix.</summary>
