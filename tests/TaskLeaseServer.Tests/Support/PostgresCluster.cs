@@ -31,6 +31,15 @@ public static class PostgresCluster
         return server.UrlOf(name);
     }
 
+    /// <summary>A new database with no schema at all (for migration facts); returns its URL.</summary>
+    public static string NewEmptyDatabase()
+    {
+        var server = Instance.Value;
+        var name = "tls_" + Guid.NewGuid().ToString("N");
+        server.Admin($"CREATE DATABASE {name}");
+        return server.UrlOf(name);
+    }
+
     public static void DropDatabase(string url)
     {
         var name = PostgresUrl.Parse(url).Database!;
