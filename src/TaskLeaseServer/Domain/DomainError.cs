@@ -32,6 +32,9 @@ public enum Fault
     InvalidPipeline,
     InvalidQuery,
 
+    // A text the storage engine cannot hold (PostgreSQL text has no NUL character).
+    UnstorableText,
+
     // The storage engine cannot serve the request now (its database is unreachable or going away).
     StorageUnavailable,
 }

@@ -24,9 +24,15 @@ internal static class PostgresErrors
     };
 
     /// <summary>The request error to answer with instead of <paramref name="e"/>, or null to let it go on.</summary>
-    public static DomainError? Translate(Exception e) => IsUnavailable(e)
-        ? new DomainError(Fault.StorageUnavailable, "the database is unavailable; retry shortly (an Idempotency-Key makes the retry safe)")
-        : null;
+    public static DomainError? Translate(Exception e) => e switch
+    {
+        _ when IsUnavailable(e) =>
+            new DomainError(Fault.StorageUnavailable, "the database is unavailable; retry shortly (an Idempotency-Key makes the retry safe)"),
+        // 22021 / 22P05: a NUL character (or \u0000 in JSON the database parses), which PostgreSQL text cannot hold.
+        PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } =>
+            new DomainError(Fault.UnstorableText, "text containing the NUL character (\\u0000) cannot be stored in this server's PostgreSQL database"),
+        _ => null,
+    };
 
     /// <summary>Runs a read, turning an unreachable database into the 503 request error.</summary>
     public static T Guard<T>(Func<T> read)

@@ -1,6 +1,8 @@
 using Dapper;
 using FluentAssertions;
+using TaskLeaseServer.Domain;
 using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 using TaskLeaseServer.Storage.Postgres;
 using Xunit;
 
@@ -28,6 +30,18 @@ public sealed class PostgresEngineFacts : TwoNodes
         await using var db = engine.DataSource.OpenConnection();
         (await db.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM stage_count_deltas")).Should().Be(0);
         StageCountFolder.Fold(engine.DataSource).Should().Be(0);
+    }
+
+    [Fact]
+    public async Task TextWithANulCharacter_IsRefusedAsInput_NotAFailure()
+    {
+        var pid = await Pipeline(A);
+
+        var create = () => A.Writer.Run(u => Creation.Tasks(u, [New(pid, "a\0b")]));
+
+        (await create.Should().ThrowAsync<DomainError>()).Which.Fault.Should().Be(Fault.UnstorableText);
+        A.Reads.Tasks(new TaskFilter(null, pid, null, 10)).Items.Should().BeEmpty();
+        TaskLeaseServer.Api.Http.ErrorTable.Of(Fault.UnstorableText).Should().Be((400, "validation_failed"));
     }
 
     [Fact]
