@@ -118,7 +118,7 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["NULLTICKETS_HOME"] = home;
         psi.Environment["HOME"] = home;
-        foreach (var v in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "NULLTICKETS_PORT", "NULLTICKETS_API_TOKEN" })
+        foreach (var v in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_URLS", "NULLTICKETS_PORT", "NULLTICKETS_API_TOKEN", "NULLTICKETS_DB" })
         {
             psi.Environment.Remove(v);
         }
