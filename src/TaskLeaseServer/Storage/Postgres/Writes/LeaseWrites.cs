@@ -38,13 +38,15 @@ internal sealed class LeaseWrites(PostgresWriteUnit unit) : ILeaseWrites
     }
 
     /// <summary>
-    /// Counted under a transaction lock per stage, so two claimers of one limited stage count one
-    /// after the other (the second sees the first's lease once it commits) instead of both seeing
-    /// room for one.
+    /// Counted under one transaction lock that every claim with per-state limits takes, so two such
+    /// claims count one after the other (the second sees the first's lease once it commits) instead
+    /// of both seeing room for one. One key rather than one per stage: claims list their limited
+    /// stages in any order, and per-stage locks taken in two orders would deadlock. A claim without
+    /// limits takes no lock, so it can still add one lease beside a limited claim's count.
     /// </summary>
     public long LiveInStage(string stage)
     {
-        unit.Db.Execute("SELECT pg_advisory_xact_lock(hashtextextended('tls:stage:' || @stage, 0))", new { stage });
+        unit.Db.Execute("SELECT pg_advisory_xact_lock(hashtextextended('tls:per_state', 0))");
         return unit.Db.ExecuteScalar<long>("""
             SELECT COUNT(*) FROM tasks t JOIN leases l ON l.id = t.lease_id
             WHERE t.stage = @stage AND t.lease_id IS NOT NULL AND l.expires_at_ms > @now
