@@ -81,16 +81,13 @@ public static class SearchText
         _ => false,
     };
 
-    /// <summary>Lower case, then the base letter of a decomposable one (é → e); marks are dropped.</summary>
+    /// <summary>Lower case, then the base letter of a Latin letter with diacritics (é → e); combining marks are dropped.</summary>
     private static void Fold(StringBuilder token, Rune rune)
     {
-        var lower = Rune.ToLowerInvariant(rune).ToString();
-        var decomposed = lower.IsNormalized(NormalizationForm.FormD) ? lower : lower.Normalize(NormalizationForm.FormD);
-        foreach (var part in decomposed.EnumerateRunes())
-        {
-            if (Rune.GetUnicodeCategory(part) is not (UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.EnclosingMark))
-                token.Append(part.ToString());
-        }
+        if (Rune.GetUnicodeCategory(rune) == UnicodeCategory.NonSpacingMark) return;
+        var lower = Rune.ToLowerInvariant(rune);
+        if (lower.IsBmp) token.Append(Diacritics.Fold((char)lower.Value));
+        else token.Append(lower.ToString());
     }
 
     private static string Cut(StringBuilder token)

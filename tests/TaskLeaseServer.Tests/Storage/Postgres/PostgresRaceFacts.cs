@@ -36,6 +36,23 @@ public sealed class PostgresRaceFacts : TwoNodes
     }
 
     [Fact]
+    public async Task LimitedClaimsOnTwoNodesAtOnce_NeverExceedThePerStateLimit()
+    {
+        var pid = await Pipeline(A);
+        await A.Writer.Run(u => Creation.Tasks(u, Enumerable.Range(0, 20).Select(i => New(pid, "t" + i)).ToList()));
+        var limits = new Dictionary<string, long> { ["todo"] = 2 };
+
+        using var start = new Barrier(16);
+        var claims = await Task.WhenAll(Enumerable.Range(0, 16).Select(i => Task.Factory.StartNew(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(20));
+            return (i % 2 == 0 ? A : B).Writer.Run(u => Claims.Claim(u, new ClaimRequest("agent-" + i, "worker", 60_000, limits)));
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap()));
+
+        claims.Count(c => c is not null).Should().Be(2);
+    }
+
+    [Fact]
     public async Task OneIdempotencyKey_OnTwoNodesAtOnce_RunsTheEffectOnce()
     {
         var scope = new IdempotencyScope("key-1", "POST", "/store/ns/k", [1], [2]);
