@@ -12,15 +12,29 @@ public sealed class Retention(IWriteExecutor writer, ServerOptions options, Time
 {
     private const int OtlpPurgeBatches = 20;
     private const int OtlpPurgeSpans = 2_000;
+    private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private long _lastRunMs;
 
+    /// <summary>
+    /// Purges if a minute has passed since the last run. A caller that finds a run in flight waits
+    /// for it, so when this returns, everything due by now has been purged (a caller that returned
+    /// at once while the timer's run was still purging raced it).
+    /// </summary>
     public async Task RunIfDue()
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (now - _lastRunMs < 60_000) return;
-        _lastRunMs = now;
-        await writer.Run(unit => unit.Idempotency.Purge(now - (long)options.IdempotencyRetention.TotalMilliseconds));
-        await PurgeOtlp();
+        await _oneAtATime.WaitAsync();
+        try
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (now - _lastRunMs < 60_000) return;
+            _lastRunMs = now;
+            await writer.Run(unit => unit.Idempotency.Purge(now - (long)options.IdempotencyRetention.TotalMilliseconds));
+            await PurgeOtlp();
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
     }
 
     /// <summary>Deletes OTLP batches (and their spans) older than the retention window; returns the rows deleted.</summary>

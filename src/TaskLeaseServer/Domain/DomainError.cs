@@ -31,6 +31,12 @@ public enum Fault
     InvalidDependency,
     InvalidPipeline,
     InvalidQuery,
+
+    // A text the storage engine cannot hold (PostgreSQL text has no NUL character).
+    UnstorableText,
+
+    // The storage engine cannot serve the request now (its database is unreachable or going away).
+    StorageUnavailable,
 }
 
 /// <summary>A rule refused the request; the message says what to fix.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Hosting;
 
@@ -72,11 +73,13 @@ public static class CommandLine
         if (host != "localhost" && !System.Net.IPAddress.TryParse(host, out _))
             return Fail($"invalid host \"{host}\": expected an IP address such as 127.0.0.1 or 0.0.0.0");
 
-        // A relative db in the config file (or the default name) lives beside the config file (§9.2);
-        // --db is used as given, relative to the working directory.
-        var db = flags.TryGetValue("--db", out var dbFlag)
-            ? Resolve(dbFlag, Environment.CurrentDirectory)
+        // --db, then NULLTICKETS_DB, then the config file's db. A relative db in the config file (or
+        // the default name) lives beside the config file (§9.2); --db and the environment variable
+        // are relative to the working directory. A postgresql:// URL is used as given.
+        var db = flags.TryGetValue("--db", out var dbFlag) ? Resolve(dbFlag, Environment.CurrentDirectory)
+            : env(DbEnvironmentVariable) is { Length: > 0 } dbEnv ? Resolve(dbEnv, Environment.CurrentDirectory)
             : Resolve(config.Db ?? "nulltickets.db", configDir);
+        if (StorageOptions.Problem(db) is { } dbProblem) return Fail(dbProblem);
 
         var retentionMs = config.IdempotencyRetentionMs ?? 86_400_000;
         if (retentionMs is < 1_000 or > MaxRetentionMs)
@@ -102,9 +105,16 @@ public static class CommandLine
 
     private const long MaxRetentionMs = 3_153_600_000_000;
 
-    /// <summary>":memory:" and "file:" URIs pass through to the engine; a path is made absolute against <paramref name="baseDir"/>.</summary>
+    /// <summary>The database the server uses when --db is not given (CONTRACT §15 / EXTENSIONS §15).</summary>
+    public const string DbEnvironmentVariable = "NULLTICKETS_DB";
+
+    /// <summary>
+    /// ":memory:", "file:" URIs and postgresql:// URLs pass through to the engine; a path is made
+    /// absolute against <paramref name="baseDir"/>.
+    /// </summary>
     private static string Resolve(string db, string baseDir) =>
-        db == ":memory:" || db.StartsWith("file:", StringComparison.Ordinal) ? db : Path.GetFullPath(Path.Combine(baseDir, db));
+        db == ":memory:" || db.StartsWith("file:", StringComparison.Ordinal) || StorageOptions.IsUrl(db)
+            ? db : Path.GetFullPath(Path.Combine(baseDir, db));
 
     /// <summary>The flags and their values, or null with <paramref name="problem"/> naming the argument at fault.</summary>
     private static Dictionary<string, string>? ReadFlags(string[] args, out string? problem)

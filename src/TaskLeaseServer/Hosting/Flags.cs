@@ -16,7 +16,8 @@ public static class Flags
     [
         new("--port", "port", "N", "7700", "TCP port to listen on (0-65535)"),
         new("--host", "host", "ADDR", "127.0.0.1", "address to bind, e.g. 0.0.0.0 in a container"),
-        new("--db", "db", "PATH", "nulltickets.db beside the config file", "SQLite database file (a relative --db is taken from the working directory)"),
+        new("--db", "db", "PATH|URL", "nulltickets.db beside the config file",
+            "SQLite database file (a relative --db is taken from the working directory), or postgresql://user:password@host:port/database"),
         new("--token", "api_token", "TOKEN", "none", "API token: every route but /, /health and the OpenAPI documents needs \"Authorization: Bearer TOKEN\""),
         new("--token-file", null, "PATH", "none", "read the API token from this file (one trailing newline is ignored); keeps it out of the process list"),
         new("--config", null, "PATH", "$NULLTICKETS_HOME/config.json, else ~/.nulltickets/config.json", "config file to read; an explicit one must exist"),
@@ -63,6 +64,7 @@ public static class Flags
         text.AppendLine("The API token can also come from the NULLTICKETS_API_TOKEN environment variable.");
         text.AppendLine("Precedence: --token, then --token-file, then NULLTICKETS_API_TOKEN, then api_token in the config file;");
         text.AppendLine("for every other setting the flag beats the config file, which beats the default.");
+        text.AppendLine("The database can also come from the NULLTICKETS_DB environment variable (--db beats it, it beats db in the config file).");
         text.AppendLine();
         text.AppendLine("For the nullhub launcher, as the first argument only:");
         text.AppendLine("  --export-manifest      print the launcher manifest and exit");

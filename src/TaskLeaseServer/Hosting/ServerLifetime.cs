@@ -33,7 +33,7 @@ public static class ServerLifetime
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"error: cannot open the database {options.DbPath}: {e.Message}");
+            Console.Error.WriteLine($"error: cannot open the database {StorageOptions.Display(options.DbPath)}: {e.Message}");
             return DatabaseFailure;
         }
         var engine = app.Services.GetRequiredService<IStorageEngine>();

@@ -29,8 +29,13 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
 
     public void Advance(long ms) => Clock.Advance(TimeSpan.FromMilliseconds(ms));
 
-    /// <summary>Runs one sweep now, as the background timer would.</summary>
-    public Task<int> Sweep() => Services.GetRequiredService<LeaseSweeper>().SweepOnce();
+    /// <summary>Runs one sweep now, and retention if it is due, as the background timer would.</summary>
+    public async Task<int> Sweep()
+    {
+        var reaped = await Services.GetRequiredService<LeaseSweeper>().SweepOnce();
+        await Services.GetRequiredService<Retention>().RunIfDue();
+        return reaped;
+    }
 
     /// <summary>
     /// Serves on a real loopback port through Kestrel instead of the in-memory test server, for

@@ -25,6 +25,8 @@ public static class ErrorTable
         Fault.InvalidDependency => (400, "invalid_dependency"),
         Fault.InvalidPipeline => (400, "validation_failed"),
         Fault.InvalidQuery => (400, "invalid_query"),
+        Fault.UnstorableText => (400, "validation_failed"),
+        Fault.StorageUnavailable => (503, "unavailable"),
         _ => throw new ArgumentOutOfRangeException(nameof(fault), fault, "a fault with no HTTP answer"),
     };
 }

@@ -12,7 +12,7 @@ internal static class Migrator
     {
         var assembly = typeof(Migrator).Assembly;
         var scripts = assembly.GetManifestResourceNames()
-            .Where(n => n.Contains(".Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Where(n => n.Contains(".Sqlite.Migrations.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
             .Select(n => (Version: VersionOf(n), Name: n))
             .OrderBy(s => s.Version)
             .ToList();

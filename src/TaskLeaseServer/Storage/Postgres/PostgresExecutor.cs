@@ -1,0 +1,73 @@
+using System.Data;
+using Npgsql;
+
+namespace TaskLeaseServer.Storage.Postgres;
+
+/// <summary>
+/// Each unit is one transaction on a pooled connection, committed before its caller is answered.
+/// No batching across requests: PostgreSQL already shares WAL flushes among concurrent commits,
+/// and one transaction per unit keeps unrelated requests' locks and aborts apart. READ COMMITTED
+/// plus explicit locks where a unit's reads decide its writes (see the Writes); a unit that loses a
+/// race PostgreSQL detects (serialization failure, deadlock) is run again from the start, so units
+/// must be re-runnable, as they are: ids and tokens are minted inside them.
+/// </summary>
+internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCatalog catalog, ClaimSignal signal,
+    TimeProvider time, int slots) : IWriteExecutor
+{
+    private const int Attempts = 4;
+
+    // Units wait here, asynchronously, instead of inside the pool: a unit holds a connection for its
+    // whole run, and a waiting request should hold no thread.
+    private readonly SemaphoreSlim _slots = new(slots, slots);
+    private long _queued;
+
+    public long Queued => Interlocked.Read(ref _queued);
+
+    public async Task<T> Run<T>(Func<IWriteUnit, T> work)
+    {
+        Interlocked.Increment(ref _queued);
+        await _slots.WaitAsync();
+        Interlocked.Decrement(ref _queued);
+        try
+        {
+            // Dapper over Npgsql here is synchronous, like the units: run them off the caller's thread.
+            return await Task.Run(() => RunWithRetries(work));
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private T RunWithRetries<T>(Func<IWriteUnit, T> work)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return RunOnce(work);
+            }
+            catch (Exception e) when (PostgresErrors.IsRetryable(e) && attempt < Attempts)
+            {
+                // Lost a race PostgreSQL detected: everything was rolled back; go again.
+            }
+            catch (Exception e) when (PostgresErrors.Translate(e) is { } unavailable)
+            {
+                throw unavailable;
+            }
+        }
+    }
+
+    private T RunOnce<T>(Func<IWriteUnit, T> work)
+    {
+        using var db = dataSource.OpenConnection();
+        using var transaction = db.BeginTransaction(IsolationLevel.ReadCommitted);
+        var unit = new PostgresWriteUnit(db, catalog, time.GetUtcNow().ToUnixTimeMilliseconds());
+        // A unit that throws is rolled back when the transaction is disposed without a commit.
+        var result = work(unit);
+        transaction.Commit();
+        var roles = unit.Signals;
+        if (roles.Length > 0) signal.Deliver(roles);
+        return result;
+    }
+}

@@ -1,0 +1,54 @@
+using Npgsql;
+
+namespace TaskLeaseServer.Storage.Postgres;
+
+/// <summary>
+/// The --db value of the PostgreSQL engine: postgresql://user:password@host:port/database?options
+/// (or postgres://), turned into an Npgsql connection string, because Npgsql reads no URLs. Options
+/// understood: sslmode, application_name, connect_timeout, and host (a socket directory). Anything
+/// else is refused at start-up rather than silently ignored.
+/// </summary>
+public static class PostgresUrl
+{
+    public static bool IsPostgres(string db) =>
+        db.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase);
+
+    /// <exception cref="FormatException">the URL cannot be read; the message says what to fix (it never holds the password)</exception>
+    public static NpgsqlConnectionStringBuilder Parse(string url)
+    {
+        if (!IsPostgres(url) || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            throw new FormatException("expected postgresql://user:password@host:port/database");
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host.Length > 0 ? Uri.UnescapeDataString(uri.Host.Trim('[', ']')) : "localhost",
+            Port = uri.IsDefaultPort || uri.Port < 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')) is { Length: > 0 } db ? db : null,
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            builder.Username = Uri.UnescapeDataString(colon < 0 ? uri.UserInfo : uri.UserInfo[..colon]);
+            if (colon >= 0) builder.Password = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var name = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? "" : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            switch (name)
+            {
+                case "sslmode": builder.SslMode = Enum.Parse<SslMode>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true); break;
+                case "application_name": builder.ApplicationName = value; break;
+                case "connect_timeout": builder.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+                case "host": builder.Host = value; break;
+                default: throw new FormatException($"unknown option \"{name}\" in the database URL (sslmode, application_name, connect_timeout and host are understood)");
+            }
+        }
+        return builder;
+    }
+
+    /// <summary>The URL as it is safe to log: the password replaced.</summary>
+    public static string Redacted(NpgsqlConnectionStringBuilder builder) =>
+        $"postgresql://{(builder.Username is { } user ? Uri.EscapeDataString(user) + (builder.Password is null ? "" : ":***") + "@" : "")}" +
+        $"{builder.Host}:{builder.Port}/{builder.Database}";
+}

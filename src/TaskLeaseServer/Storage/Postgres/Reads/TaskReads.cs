@@ -1,0 +1,73 @@
+using Dapper;
+using Npgsql;
+
+namespace TaskLeaseServer.Storage.Postgres.Reads;
+
+internal sealed partial class PostgresReads
+{
+    // GET /tasks pages in (created_at_ms, id) order: one named statement per filter combination,
+    // each served by its own index (ix_tasks_created, ix_tasks_stage, ix_tasks_pipeline); id is COLLATE "C", so ties page in byte order. The first
+    // page starts after (long.MinValue, ""), so every page is the same index seek.
+    private const string TasksAll = $"""
+        SELECT {TaskRow.Columns} FROM tasks
+        WHERE (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
+        """;
+    private const string TasksOfStage = $"""
+        SELECT {TaskRow.Columns} FROM tasks
+        WHERE stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
+        """;
+    private const string TasksOfPipeline = $"""
+        SELECT {TaskRow.Columns} FROM tasks
+        WHERE pipeline_id = @PipelineId AND (created_at_ms, id) > (@afterMs, @afterId)
+        ORDER BY created_at_ms, id LIMIT @take
+        """;
+    private const string TasksOfPipelineStage = $"""
+        SELECT {TaskRow.Columns} FROM tasks
+        WHERE pipeline_id = @PipelineId AND stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId)
+        ORDER BY created_at_ms, id LIMIT @take
+        """;
+
+    public RowPage<TaskRow> Tasks(TaskFilter filter)
+    {
+        var sql = (filter.PipelineId, filter.Stage) switch
+        {
+            (null, null) => TasksAll,
+            (null, _) => TasksOfStage,
+            (_, null) => TasksOfPipeline,
+            _ => TasksOfPipelineStage,
+        };
+        var rows = Read(db => db.Query<TaskRow>(sql, new
+        {
+            filter.PipelineId, filter.Stage, afterMs = filter.After?.CreatedAtMs ?? long.MinValue, afterId = filter.After?.Id ?? "", take = filter.Limit + 1,
+        }).AsList());
+        return PageOf(rows, filter.Limit);
+    }
+
+    public TaskDetailsRows? TaskDetails(string id) => Snapshot(db =>
+    {
+        var task = db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+        if (task is null) return null;
+        var latestRun = db.QuerySingleOrDefault<RunRow>(
+            $"SELECT {RunRow.Columns} FROM runs WHERE task_id = @id ORDER BY attempt DESC LIMIT 1", new { id });
+        var definition = catalog.Find(task.PipelineId, pid =>
+            db.QuerySingleOrDefault<string>("SELECT definition_json FROM pipelines WHERE id = @pid", new { pid }))!;
+        return new TaskDetailsRows(task, latestRun, DependenciesOf(db, id), AssignmentsOf(db, id), definition);
+    });
+
+    public IReadOnlyList<DependencyRow> Dependencies(string taskId) => Read(db => DependenciesOf(db, taskId));
+
+    public IReadOnlyList<AssignmentRow> Assignments(string taskId) => Read(db => AssignmentsOf(db, taskId));
+
+    private static List<DependencyRow> DependenciesOf(NpgsqlConnection db, string taskId) =>
+        db.Query<DependencyRow>("""
+            SELECT d.depends_on_task_id, u.terminal AS resolved
+            FROM task_dependencies d JOIN tasks u ON u.id = d.depends_on_task_id
+            WHERE d.task_id = @taskId ORDER BY d.created_at_ms, d.seq
+            """, new { taskId }).AsList();
+
+    private static List<AssignmentRow> AssignmentsOf(NpgsqlConnection db, string taskId) =>
+        db.Query<AssignmentRow>("""
+            SELECT task_id, agent_id, assigned_by, active, created_at_ms, updated_at_ms
+            FROM task_assignments WHERE task_id = @taskId ORDER BY created_at_ms, seq
+            """, new { taskId }).AsList();
+}

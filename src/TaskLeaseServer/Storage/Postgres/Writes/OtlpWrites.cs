@@ -1,0 +1,73 @@
+using Dapper;
+
+namespace TaskLeaseServer.Storage.Postgres.Writes;
+
+/// <summary>Ingested OTLP batches and their spans, and their bounded retention.</summary>
+internal sealed class OtlpWrites(PostgresWriteUnit unit) : IOtlpWrites
+{
+    /// <summary>
+    /// Under a transaction lock: span ids are GET /spans cursors, and ids are taken at insert but
+    /// become visible at commit; one ingest at a time keeps commit order equal to id order, so a
+    /// reader paging past an id never misses a span that commits later with a lower one.
+    /// </summary>
+    public long Ingest(OtlpBatch batch, IReadOnlyList<OtlpSpan> spans)
+    {
+        unit.Db.Execute("SELECT pg_advisory_xact_lock(hashtextextended('tls:otlp', 0))");
+        var batchId = unit.Db.ExecuteScalar<long>("""
+            INSERT INTO otlp_batches (received_at_ms, content_type, payload_json, payload_blob, parsed_spans)
+            VALUES (@now, @ContentType, @PayloadJson, @PayloadBlob, @count)
+            RETURNING id
+            """, new { now = unit.Now, batch.ContentType, batch.PayloadJson, batch.PayloadBlob, count = spans.Count });
+        if (spans.Count > 0)
+        {
+            unit.Db.Execute("""
+                INSERT INTO otlp_spans (batch_id, trace_id, span_id, parent_span_id, name, kind, start_time_unix_nano,
+                  end_time_unix_nano, status_code, status_message, attributes_json, resource_attributes_json,
+                  scope_name, scope_version, run_id, task_id, raw_json)
+                VALUES (@BatchId, @TraceId, @SpanId, @ParentSpanId, @Name, @Kind, @StartTimeUnixNano,
+                  @EndTimeUnixNano, @StatusCode, @StatusMessage, @AttributesJson, @ResourceAttributesJson,
+                  @ScopeName, @ScopeVersion, @RunId, @TaskId, @RawJson)
+                """, spans.Select(s => new SpanInsert(batchId, s)));
+        }
+        return batchId;
+    }
+
+    /// <summary>
+    /// Deletes up to <paramref name="maxSpans"/> spans of the oldest batches received before
+    /// <paramref name="olderThanMs"/>, and those batches once they are empty.
+    /// </summary>
+    public int Purge(long olderThanMs, int maxBatches, int maxSpans)
+    {
+        var batchIds = unit.Db.Query<long>("""
+            SELECT id FROM otlp_batches WHERE received_at_ms < @olderThanMs ORDER BY received_at_ms LIMIT @maxBatches
+            """, new { olderThanMs, maxBatches }).AsList();
+        if (batchIds.Count == 0) return 0;
+        var spans = unit.Db.Execute("""
+            DELETE FROM otlp_spans WHERE id IN (SELECT id FROM otlp_spans WHERE batch_id = ANY(@batchIds) LIMIT @maxSpans)
+            """, new { batchIds = batchIds.ToArray(), maxSpans });
+        if (spans == maxSpans) return spans;
+        return spans + unit.Db.Execute("DELETE FROM otlp_batches WHERE id = ANY(@batchIds)", new { batchIds = batchIds.ToArray() });
+    }
+
+    /// <summary>A span with its batch id, as the insert statement binds it.</summary>
+    private sealed class SpanInsert(long batchId, OtlpSpan span)
+    {
+        public long BatchId { get; } = batchId;
+        public string TraceId => span.TraceId;
+        public string SpanId => span.SpanId;
+        public string? ParentSpanId => span.ParentSpanId;
+        public string Name => span.Name;
+        public string? Kind => span.Kind;
+        public long? StartTimeUnixNano => span.StartTimeUnixNano;
+        public long? EndTimeUnixNano => span.EndTimeUnixNano;
+        public string? StatusCode => span.StatusCode;
+        public string? StatusMessage => span.StatusMessage;
+        public string AttributesJson => span.AttributesJson;
+        public string ResourceAttributesJson => span.ResourceAttributesJson;
+        public string? ScopeName => span.ScopeName;
+        public string? ScopeVersion => span.ScopeVersion;
+        public string? RunId => span.RunId;
+        public string? TaskId => span.TaskId;
+        public string? RawJson => span.RawJson;
+    }
+}

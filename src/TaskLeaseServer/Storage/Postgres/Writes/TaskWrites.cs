@@ -1,0 +1,93 @@
+using Dapper;
+
+namespace TaskLeaseServer.Storage.Postgres.Writes;
+
+internal sealed class TaskWrites(PostgresWriteUnit unit) : ITaskWrites
+{
+    public TaskRow? Find(string id) =>
+        unit.Db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+
+    /// <summary>
+    /// FOR SHARE: an upstream read as unfinished stays so until this unit commits its new edge, so
+    /// the upstream's completion (which updates the row) waits and then sees the edge. Without it
+    /// the completion could miss the uncommitted edge and leave the new task blocked forever.
+    /// </summary>
+    public bool? IsTerminal(string id) =>
+        unit.Db.QuerySingleOrDefault<bool?>("SELECT terminal FROM tasks WHERE id = @id FOR SHARE", new { id });
+
+    public void InsertMany(IReadOnlyList<TaskInsert> tasks) => TaskInserts.Run(unit, tasks);
+
+    /// <summary>Fenced on the version; a stage change appends its count deltas in the same statement.</summary>
+    public bool MoveStage(StageMove move) =>
+        unit.Db.ExecuteScalar<long>(move.AfterSuccess ? MoveAfterSuccess : Move, new
+        {
+            move.TaskId, move.ExpectedVersion, move.Stage, move.Role, move.Terminal, now = unit.Now,
+        }) == 1;
+
+    // The old stage comes from the row at the expected version: stage only changes with the version.
+    private const string Counted = """
+        , counted AS (
+            INSERT INTO stage_count_deltas (stage, delta)
+            SELECT old_stage, -1 FROM moved WHERE old_stage <> stage
+            UNION ALL SELECT stage, 1 FROM moved WHERE old_stage <> stage)
+        SELECT COUNT(*) FROM moved
+        """;
+
+    private const string Move = """
+        WITH old AS (SELECT id, stage AS old_stage FROM tasks WHERE id = @TaskId),
+        moved AS (
+            UPDATE tasks t SET stage = @Stage, role = @Role, terminal = @Terminal, task_version = task_version + 1, updated_at_ms = @now
+            FROM old WHERE t.id = old.id AND t.task_version = @ExpectedVersion
+            RETURNING old.old_stage, t.stage)
+        """ + Counted;
+
+    private const string MoveAfterSuccess = """
+        WITH old AS (SELECT id, stage AS old_stage FROM tasks WHERE id = @TaskId),
+        moved AS (
+            UPDATE tasks t SET stage = @Stage, role = @Role, terminal = @Terminal, task_version = task_version + 1, updated_at_ms = @now,
+                lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = false
+            FROM old WHERE t.id = old.id AND t.task_version = @ExpectedVersion
+            RETURNING old.old_stage, t.stage)
+        """ + Counted;
+
+    /// <summary>Dependents are locked in id order first, so two upstreams completing at once never deadlock on them.</summary>
+    public IReadOnlyList<string> UpstreamResolved(string upstreamId) =>
+        unit.Db.Query<(long Blocked, string? Role)>("""
+            WITH locked AS (
+                SELECT id FROM tasks
+                WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @upstreamId)
+                ORDER BY id FOR NO KEY UPDATE)
+            UPDATE tasks t SET blocked_deps = t.blocked_deps - 1 FROM locked WHERE t.id = locked.id
+            RETURNING t.blocked_deps, t.role
+            """, new { upstreamId }).Where(t => t.Blocked == 0 && t.Role is not null).Select(t => t.Role!).ToList();
+
+    public void UpstreamReopened(string upstreamId) =>
+        unit.Db.Execute("""
+            WITH locked AS (
+                SELECT id FROM tasks
+                WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @upstreamId)
+                ORDER BY id FOR NO KEY UPDATE)
+            UPDATE tasks t SET blocked_deps = t.blocked_deps + 1 FROM locked WHERE t.id = locked.id
+            """, new { upstreamId });
+
+    public void ClearLease(string taskId, string leaseId) =>
+        unit.Db.Execute("UPDATE tasks SET lease_id = NULL WHERE id = @taskId AND lease_id = @leaseId", new { taskId, leaseId });
+
+    public void ScheduleRetry(string id, long nextEligibleAtMs, bool waiting) =>
+        unit.Db.Execute("UPDATE tasks SET next_eligible_at_ms = @nextEligibleAtMs, retry_wait = @waiting, updated_at_ms = @now WHERE id = @id",
+            new { id, nextEligibleAtMs, waiting, now = unit.Now });
+
+    public void MarkDeadLetter(string id, string reason, long nextEligibleAtMs) =>
+        unit.Db.Execute("""
+            UPDATE tasks SET dead_letter_reason = @reason, next_eligible_at_ms = @nextEligibleAtMs, retry_wait = false, updated_at_ms = @now
+            WHERE id = @id
+            """, new { id, reason, nextEligibleAtMs, now = unit.Now });
+
+    /// <summary>SKIP LOCKED: a due task a claimer holds is the claimer's (its claim clears the flag); the next sweep gets the rest.</summary>
+    public IReadOnlyList<string> PromoteDueRetries() =>
+        unit.Db.Query<string?>("""
+            UPDATE tasks SET retry_wait = false
+            WHERE id IN (SELECT id FROM tasks WHERE retry_wait AND next_eligible_at_ms <= @now FOR UPDATE SKIP LOCKED)
+            RETURNING role
+            """, new { now = unit.Now }).Where(r => r is not null).Select(r => r!).ToList();
+}
