@@ -92,12 +92,16 @@ public static class PostgresCluster
         return new Server(builder, dir);
     }
 
-    /// <summary>Clusters of earlier runs that were stopped but not removed (a test process cut short).</summary>
+    /// <summary>
+    /// Clusters of earlier runs that were stopped but not removed (a test process cut short). Only
+    /// old ones: a younger directory without a postmaster.pid may be another run still in initdb.
+    /// </summary>
     private static void RemoveStopped()
     {
         foreach (var old in Directory.GetDirectories(Path.GetTempPath(), "tls-pg-*"))
         {
             if (File.Exists(Path.Combine(old, "data", "postmaster.pid"))) continue;
+            if (Directory.GetLastWriteTimeUtc(old) > DateTime.UtcNow.AddHours(-1)) continue;
             try { Directory.Delete(old, recursive: true); }
             catch (IOException) { /* in use or racing another run: leave it */ }
             catch (UnauthorizedAccessException) { /* not ours to remove */ }
