@@ -11,8 +11,9 @@ namespace TaskLeaseServer.Tests.Support;
 /// A PostgreSQL server for the tests, one per test run: TLS_TEST_POSTGRES (a postgresql:// URL
 /// of a role that may create databases) when set; otherwise a throwaway cluster made with the
 /// Debian binaries (initdb + pg_ctl as the postgres OS user, in a temp directory, on a free
-/// loopback port), stopped when the test process exits. Each caller gets a fresh database cloned
-/// from a migrated template. With neither, the facts fail with a message that says how to get one:
+/// loopback port), stopped when the test process exits; the package is installed first when it is
+/// missing and the tests run as root. Each caller gets a fresh database cloned from a migrated
+/// template. With no server to be had, the facts fail with a message that says how to get one:
 /// they never pass without a server.
 /// </summary>
 public static class PostgresCluster
@@ -58,12 +59,27 @@ public static class PostgresCluster
         return server;
     }
 
+    /// <summary>The newest installed PostgreSQL's bin directory, or null.</summary>
+    private static string? Binaries() => Directory.Exists("/usr/lib/postgresql")
+        ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
+            .Where(b => File.Exists(Path.Combine(b, "initdb"))).OrderBy(b => b, StringComparer.Ordinal).LastOrDefault()
+        : null;
+
+    /// <summary>
+    /// The README's one test command must pass on a fresh machine: as root with apt-get, the tests
+    /// install Debian's postgresql package themselves (once, a minute or two) when it is missing.
+    /// </summary>
+    private static string? InstallBinaries()
+    {
+        if (Environment.UserName != "root" || !File.Exists("/usr/bin/apt-get")) return null;
+        Exec("/usr/bin/apt-get", "update", "-qq");
+        Exec("/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "/usr/bin/apt-get", "install", "-y", "-qq", "postgresql");
+        return Binaries();
+    }
+
     private static Server Throwaway()
     {
-        var bin = Directory.Exists("/usr/lib/postgresql")
-            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
-                .Where(b => File.Exists(Path.Combine(b, "initdb"))).OrderBy(b => b, StringComparer.Ordinal).LastOrDefault()
-            : null;
+        var bin = Binaries() ?? InstallBinaries();
         if (bin is null)
         {
             throw new InvalidOperationException(Environment.GetEnvironmentVariable("CI") == "true"
