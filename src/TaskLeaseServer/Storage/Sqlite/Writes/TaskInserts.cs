@@ -2,14 +2,13 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Data.Sqlite;
 
 namespace TaskLeaseServer.Storage.Sqlite.Writes;
 
 /// <summary>
 /// A request's tasks go in through one INSERT prepared once on the writer and bound by position per
-/// row (<see cref="RawStatement"/>),
-/// then one stage-count upsert per stage (the insert trigger is gone, 004): profiled, the JSON array
+/// row (<see cref="RawStatement"/>), then one stage-count upsert per stage (the insert trigger is
+/// gone, 004): profiled, the JSON array
 /// the rows used to travel in cost more than it saved — SQLite re-parsed each row's JSON for every
 /// one of its 14 `->>` extractions — and the per-row trigger was a sub-program and a stage_counts
 /// write per task (docs/benchmarks.md). Dependency edges and assignments, rare in bulk, still go in
@@ -17,8 +16,7 @@ namespace TaskLeaseServer.Storage.Sqlite.Writes;
 /// </summary>
 internal sealed class TaskInserts(SqliteWriteUnit unit)
 {
-    private RawStatement? _insert;
-    private SqliteCommand? _count;
+    private RawStatement? _insert, _count;
 
     public void Run(IReadOnlyList<TaskInsert> tasks)
     {
@@ -102,25 +100,13 @@ internal sealed class TaskInserts(SqliteWriteUnit unit)
     /// <summary>What the insert trigger did per row, once per stage: a request's tasks share their first stage.</summary>
     private void CountStages(IReadOnlyList<TaskInsert> tasks)
     {
-        _count ??= Prepare("""
-            INSERT INTO stage_counts (stage, count) VALUES ($1, $2)
+        _count ??= ((StatementCachingConnection)unit.Db).Raw("""
+            INSERT INTO stage_counts (stage, count) VALUES (?1, ?2)
             ON CONFLICT (stage) DO UPDATE SET count = count + excluded.count
-            """, 2);
+            """);
         foreach (var group in tasks.GroupBy(t => t.Stage, StringComparer.Ordinal))
         {
-            _count.Parameters[0].Value = group.Key;
-            _count.Parameters[1].Value = (long)group.Count();
-            _count.ExecuteNonQuery();
+            _count.Text(1, group.Key).Integer(2, group.Count()).Execute();
         }
-    }
-
-    /// <summary>A statement of the writer's own (not Dapper's cache), with parameters $1..$n bound by position here.</summary>
-    private SqliteCommand Prepare(string sql, int parameters)
-    {
-        var command = unit.Db.CreateCommand();
-        command.CommandText = sql;
-        for (var i = 1; i <= parameters; i++) command.Parameters.Add(new SqliteParameter("$" + i, null));
-        command.Prepare();
-        return command;
     }
 }
