@@ -5,7 +5,16 @@ namespace TaskLeaseServer.Storage;
 // What goes into and comes out of the storage operations, besides the rows of Rows.cs.
 
 /// <summary>A page of rows in the list's order, and whether more follow the last one.</summary>
-public sealed record RowPage<T>(IReadOnlyList<T> Items, bool More);
+public sealed record RowPage<T>(IReadOnlyList<T> Items, bool More)
+{
+    /// <summary>A page of <paramref name="limit"/> rows from a query that asked for one more (the look-ahead row).</summary>
+    public static RowPage<T> Of(List<T> rows, int limit)
+    {
+        var more = rows.Count > limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return new RowPage<T>(rows, more);
+    }
+}
 
 /// <summary>A task checked and ready to insert: its first stage's role and flags are already decided.</summary>
 public sealed record TaskInsert(string Id, NewTask Task, string Stage, string? Role, bool Terminal, long BlockedDeps);

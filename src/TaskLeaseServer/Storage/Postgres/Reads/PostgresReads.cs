@@ -28,13 +28,6 @@ internal sealed partial class PostgresReads(NpgsqlDataSource dataSource, Pipelin
         return result;
     });
 
-    /// <summary>A page of <paramref name="limit"/> rows from a query that asked for one more.</summary>
-    private static RowPage<T> PageOf<T>(List<T> rows, int limit)
-    {
-        var more = rows.Count > limit;
-        if (more) rows.RemoveAt(rows.Count - 1);
-        return new RowPage<T>(rows, more);
-    }
 
     public IReadOnlyList<PipelineRow> Pipelines() => Read(db =>
         db.Query<PipelineRow>("SELECT id, name, definition_json, created_at_ms FROM pipelines ORDER BY created_at_ms DESC, id").AsList());

@@ -11,7 +11,7 @@ internal sealed partial class PostgresReads
             SELECT id, run_id, ts_ms, kind, data_json FROM events
             WHERE run_id = @runId AND id > @after ORDER BY id LIMIT @take
             """, new { runId, after = afterId ?? long.MinValue, take = limit + 1 }).AsList());
-        return PageOf(rows, limit);
+        return RowPage<EventRow>.Of(rows, limit);
     }
 
     public bool IsRunToken(string runId, byte[] tokenHash)
@@ -34,7 +34,7 @@ internal sealed partial class PostgresReads
             filter.TaskId, filter.RunId, afterMs = filter.After?.CreatedAtMs ?? long.MinValue, afterId = filter.After?.Id ?? "",
             take = filter.Limit + 1,
         }).AsList());
-        return PageOf(rows, filter.Limit);
+        return RowPage<ArtifactRow>.Of(rows, filter.Limit);
     }
 
     private const string ArtifactColumns = "id, task_id, run_id, created_at_ms, kind, uri, sha256_hex, size_bytes, meta_json";
@@ -65,6 +65,6 @@ internal sealed partial class PostgresReads
             SELECT {SpanRow.Columns} FROM otlp_spans
             WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @take
             """, new { filter.RunId, filter.TaskId, filter.TraceId, after = filter.AfterId ?? long.MinValue, take = filter.Limit + 1 }).AsList());
-        return PageOf(rows, filter.Limit);
+        return RowPage<SpanRow>.Of(rows, filter.Limit);
     }
 }

@@ -40,7 +40,7 @@ internal sealed partial class PostgresReads
         {
             filter.PipelineId, filter.Stage, afterMs = filter.After?.CreatedAtMs ?? long.MinValue, afterId = filter.After?.Id ?? "", take = filter.Limit + 1,
         }).AsList());
-        return PageOf(rows, filter.Limit);
+        return RowPage<TaskRow>.Of(rows, filter.Limit);
     }
 
     public TaskDetailsRows? TaskDetails(string id) => Snapshot(db =>

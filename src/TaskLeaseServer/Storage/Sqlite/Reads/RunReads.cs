@@ -12,7 +12,7 @@ internal sealed partial class SqliteReads
             SELECT id, run_id, ts_ms, kind, data_json FROM events
             WHERE run_id = @runId AND id > @after ORDER BY id LIMIT @take
             """, new { runId, after = afterId ?? long.MinValue, take = limit + 1 }).AsList();
-        return PageOf(rows, limit);
+        return RowPage<EventRow>.Of(rows, limit);
     }
 
     public bool IsRunToken(string runId, byte[] tokenHash)
@@ -37,7 +37,7 @@ internal sealed partial class SqliteReads
             filter.TaskId, filter.RunId, afterMs = filter.After?.CreatedAtMs ?? long.MinValue, afterId = filter.After?.Id ?? "",
             take = filter.Limit + 1,
         }).AsList();
-        return PageOf(rows, filter.Limit);
+        return RowPage<ArtifactRow>.Of(rows, filter.Limit);
     }
 
     private const string ArtifactColumns = "id, task_id, run_id, created_at_ms, kind, uri, sha256_hex, size_bytes, meta_json";
@@ -69,6 +69,6 @@ internal sealed partial class SqliteReads
             SELECT {SpanRow.Columns} FROM otlp_spans
             WHERE {string.Join(" AND ", where)} ORDER BY id LIMIT @take
             """, new { filter.RunId, filter.TaskId, filter.TraceId, after = filter.AfterId ?? long.MinValue, take = filter.Limit + 1 }).AsList();
-        return PageOf(rows, filter.Limit);
+        return RowPage<SpanRow>.Of(rows, filter.Limit);
     }
 }

@@ -12,13 +12,6 @@ internal sealed partial class SqliteReads(SqliteDatabase database, PipelineCatal
 {
     private SqliteConnection Open() => database.OpenRead();
 
-    /// <summary>A page of <paramref name="limit"/> rows from a query that asked for one more.</summary>
-    private static RowPage<T> PageOf<T>(List<T> rows, int limit)
-    {
-        var more = rows.Count > limit;
-        if (more) rows.RemoveAt(rows.Count - 1);
-        return new RowPage<T>(rows, more);
-    }
 
     public IReadOnlyList<PipelineRow> Pipelines()
     {
