@@ -33,6 +33,7 @@ public sealed class SweeperLeaderFacts : TwoNodes
         (await B.Sweeper.Hold(CancellationToken.None)).Leading.Should().BeFalse();
 
         A.Dispose(); // the process ends: its session, and the lock with it, go away
+        UntilNoAdvisoryLock();
 
         (await B.Sweeper.Hold(CancellationToken.None)).Should().Be(new SweeperStatus(true, "node-b"));
     }
@@ -119,11 +120,30 @@ public sealed class SweeperLeaderFacts : TwoNodes
             .Should().BeTrue("one failed attempt of three: retried, not dead-lettered");
     }
 
+    /// <summary>Ends the session of that name and returns once its backend is gone (the signal is asynchronous).</summary>
     private void Terminate(string applicationName)
     {
         using var db = Open();
-        db.ExecuteScalar<long>("SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @applicationName) t",
-            new { applicationName }).Should().Be(1);
+        var pid = db.ExecuteScalar<int>("SELECT pid FROM pg_stat_activity WHERE application_name = @applicationName", new { applicationName });
+        db.ExecuteScalar<bool>("SELECT pg_terminate_backend(@pid, 10000)", new { pid }).Should().BeTrue("the backend ends within 10 s");
+        UntilNoAdvisoryLock();
+    }
+
+    /// <summary>
+    /// A backend that ends lets go of its locks a moment after it leaves pg_stat_activity; a
+    /// node's next tick after that finds the lock free. Polls pg_locks, bounded.
+    /// </summary>
+    private void UntilNoAdvisoryLock()
+    {
+        using var db = Open();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (db.ExecuteScalar<bool>("
+            SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
+            "))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the ended session's advisory lock was not released within 10 s");
+            Thread.Sleep(5);
+        }
     }
 
     private NpgsqlConnection Open()
