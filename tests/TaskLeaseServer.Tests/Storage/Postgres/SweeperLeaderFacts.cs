@@ -137,9 +137,9 @@ public sealed class SweeperLeaderFacts : TwoNodes
     {
         using var db = Open();
         var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (db.ExecuteScalar<bool>("
+        while (db.ExecuteScalar<bool>("""
             SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))
-            "))
+            """))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("the ended session's advisory lock was not released within 10 s");
             Thread.Sleep(5);
