@@ -60,4 +60,6 @@ public interface IWriteUnit
     IKvWrites Kv { get; }
     IArtifactWrites Artifacts { get; }
     IOtlpWrites Otlp { get; }
+    IApiKeyWrites Keys { get; }
+    IRoleWrites Roles { get; }
 }
