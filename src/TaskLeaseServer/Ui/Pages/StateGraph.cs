@@ -13,7 +13,9 @@ public static class StateGraph
     public static string CountText(Dictionary<string, long>? counts, string stage) =>
         counts is null ? "many" : counts.GetValueOrDefault(stage).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    public static void Draw(Html h, PipelineDefinition definition, Dictionary<string, long>? counts, string? current)
+    /// <param name="counts">tasks per stage, null when there are too many to count ("many")</param>
+    /// <param name="withCounts">false on a task's page: the boxes show roles only</param>
+    public static void Draw(Html h, PipelineDefinition definition, Dictionary<string, long>? counts, string? current, bool withCounts = true)
     {
         var depth = Depths(definition);
         var columns = definition.Stages.GroupBy(s => depth[s.Name]).OrderBy(g => g.Key).ToList();
@@ -24,7 +26,8 @@ public static class StateGraph
             foreach (var stage in column) at[stage.Name] = (Pad + column.Key * (BoxW + ColGap), Pad + row++ * (BoxH + RowGap));
         }
         var width = at.Values.Max(p => p.X) + BoxW + Pad;
-        var height = at.Values.Max(p => p.Y) + BoxH + Pad;
+        var backEdges = definition.Transitions.Any(t => at.TryGetValue(t.From, out var a) && at.TryGetValue(t.To, out var b) && b.X <= a.X);
+        var height = at.Values.Max(p => p.Y) + BoxH + Pad + (backEdges ? 50 : 0); // room for the curve and label of a way back
         h.Raw($"<svg class=\"fsm\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"state machine\">");
         h.Raw("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" class=\"arrowhead\"/></marker></defs>");
         foreach (var t in definition.Transitions)
@@ -44,7 +47,7 @@ public static class StateGraph
             if (stage.Name == current) cls += " current";
             h.Raw($"<g class=\"{cls}\"><rect x=\"{x}\" y=\"{y}\" width=\"{BoxW}\" height=\"{BoxH}\" rx=\"8\"/>");
             h.Raw($"<text x=\"{x + 10}\" y=\"{y + 22}\" class=\"name\">").Text(Clip(stage.Name)).Raw("</text>");
-            h.Raw($"<text x=\"{x + 10}\" y=\"{y + 42}\" class=\"sub\">").Text(Clip((stage.AgentRole ?? (stage.Terminal ? "terminal" : "no role")) + " · " + CountText(counts, stage.Name))).Raw("</text></g>");
+            h.Raw($"<text x=\"{x + 10}\" y=\"{y + 42}\" class=\"sub\">").Text(Clip((stage.AgentRole ?? (stage.Terminal ? "terminal" : "no role")) + (withCounts ? " · " + CountText(counts, stage.Name) : ""))).Raw("</text></g>");
         }
         h.Raw("</svg>");
     }

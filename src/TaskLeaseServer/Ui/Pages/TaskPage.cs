@@ -38,7 +38,7 @@ public static class TaskPage
             if (definition is not null)
             {
                 h.Raw("<figure class=\"graph\">");
-                StateGraph.Draw(h, definition, counts: null, current: t.Stage);
+                StateGraph.Draw(h, definition, counts: null, current: t.Stage, withCounts: false);
                 h.Raw("<figcaption>The task's stage on its pipeline.</figcaption></figure>");
             }
             h.El("h2", "Dependencies");
