@@ -18,6 +18,9 @@ public interface IStorageEngine : IDisposable
 
     IWriteExecutor Writer { get; }
     IReads Reads { get; }
+
+    /// <summary>Which node of those sharing the database runs the sweeper.</summary>
+    ISweeperLeadership Sweeper { get; }
 }
 
 /// <summary>
