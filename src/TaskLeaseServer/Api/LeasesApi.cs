@@ -22,7 +22,7 @@ internal static class LeasesApi
     {
         var request = ParseClaim(JsonBody.Parse(RequestBody.Of(http)));
         return writes.Run(http, unit => Claims.Claim(unit, request) is { } claimed
-            ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
+            ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(unit.Now), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
                 claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse)
             // "No work" is an answer about now, not about this request: never replayed (W9).
             : new Reply(204, []) { Recordable = false });

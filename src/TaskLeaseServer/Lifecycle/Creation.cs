@@ -37,7 +37,8 @@ public static class Creation
         foreach (var insert in inserts)
         {
             // A bulk request is usually one role: raise it once.
-            if (insert.BlockedDeps == 0 && insert.Role is { } role && role != signalled) unit.Claimable(signalled = role);
+            if (insert.BlockedDeps == 0 && !insert.Task.Paused && !ClaimRule.Waiting(insert.Task.NotBeforeMs, unit.Now) &&
+                insert.Role is { } role && role != signalled) unit.Claimable(signalled = role);
         }
         return inserts.ConvertAll(i => i.Id);
     }

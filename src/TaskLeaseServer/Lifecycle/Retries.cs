@@ -25,7 +25,7 @@ public static class Retries
                 ServerEvents.DeadLetterData(failed, task.Stage, decision.DeadLetterStage));
             return;
         }
-        var waiting = decision.NextEligibleAtMs > unit.Now;
+        var waiting = ClaimRule.Waiting(Math.Max(decision.NextEligibleAtMs, task.NotBeforeMs), unit.Now);
         unit.Tasks.ScheduleRetry(taskId, decision.NextEligibleAtMs, waiting);
         unit.Runs.AppendEvent(runId, ServerEvents.RetryScheduled,
             ServerEvents.RetryData(failed, task.RetryDelayMs, decision.NextEligibleAtMs));

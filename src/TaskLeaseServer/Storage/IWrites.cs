@@ -111,7 +111,7 @@ public interface IRunWrites
 
     void End(string runId, RunEnd end);
 
-    /// <summary>Failed or abandoned runs of the task (they count toward max_attempts).</summary>
+    /// <summary>Failed or abandoned runs of the task since its attempts were last reset (they count toward max_attempts).</summary>
     long FailedAttempts(string taskId);
 }
 

@@ -1,3 +1,5 @@
+using TaskLeaseServer.Domain;
+
 namespace TaskLeaseServer.Storage;
 
 // Rows as stored, whatever the engine. Dapper fills them by column name (snake_case columns map to
@@ -16,7 +18,12 @@ public sealed class TaskRow
     public const string Columns =
         "id, pipeline_id, stage, title, description, priority, metadata_json, task_version, next_eligible_at_ms, " +
         "max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason, created_at_ms, updated_at_ms, " +
-        "terminal, lease_id, role";
+        "terminal, lease_id, role, blocked_deps, assignee, paused, pause_reason, canceled_at_ms, cancel_reason, " +
+        "not_before_ms, attempts_reset_at";
+
+    /// <summary>The columns plus the live lease's expiry, for reads from the tasks table (the status needs it).</summary>
+    public const string Select = Columns +
+        ", (SELECT l.expires_at_ms FROM leases l WHERE l.id = tasks.lease_id) AS lease_expires_at_ms";
 
     public string Id { get; set; } = "";
     public string PipelineId { get; set; } = "";
@@ -37,6 +44,24 @@ public sealed class TaskRow
     public string? LeaseId { get; set; }
     /// <summary>The agent role of the current stage (null: nobody claims it there).</summary>
     public string? Role { get; set; }
+    /// <summary>Upstream tasks not yet in a terminal stage.</summary>
+    public long BlockedDeps { get; set; }
+    /// <summary>The active assignment's agent, if any.</summary>
+    public string? Assignee { get; set; }
+    public bool Paused { get; set; }
+    public string? PauseReason { get; set; }
+    public long? CanceledAtMs { get; set; }
+    public string? CancelReason { get; set; }
+    public long NotBeforeMs { get; set; }
+    /// <summary>Failed runs with a later attempt count toward max_attempts (set by requeue).</summary>
+    public long AttemptsResetAt { get; set; }
+    /// <summary>The expiry of the lease named by <see cref="LeaseId"/>; null when not read or not yet written.</summary>
+    public long? LeaseExpiresAtMs { get; set; }
+
+    /// <summary>The rule inputs as of <paramref name="now"/>: a lease whose expiry was not read counts as live.</summary>
+    public ClaimState State(long now) => new(Role, DeadLetterReason is not null, BlockedDeps,
+        LeaseId is not null && (LeaseExpiresAtMs ?? long.MaxValue) > now, NextEligibleAtMs, Assignee, Paused,
+        CanceledAtMs is not null, NotBeforeMs, Terminal);
 }
 
 public sealed class RunRow

@@ -16,7 +16,8 @@ public sealed record PipelineDefinition(string Initial, IReadOnlyDictionary<stri
 public sealed record PipelineCreateRequest(string Name, PipelineDefinition Definition);
 
 public sealed record TaskCreateRequest(string PipelineId, string Title, string Description, long? Priority, RawJson? Metadata,
-    RetryPolicy? RetryPolicy, IReadOnlyList<string>? Dependencies, string? AssignedAgentId, string? AssignedBy);
+    RetryPolicy? RetryPolicy, IReadOnlyList<string>? Dependencies, string? AssignedAgentId, string? AssignedBy,
+    long? NotBeforeMs, bool? Paused);
 
 public sealed record BulkTaskCreateRequest(IReadOnlyList<TaskCreateRequest> Tasks);
 

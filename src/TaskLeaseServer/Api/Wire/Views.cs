@@ -19,9 +19,11 @@ public sealed record ServerIndex(string Name, string Version, string Description
 
 public sealed record Pipeline(string Id, string Name, RawJson Definition, long CreatedAtMs);
 
+/// <summary>The contract's Task, then the fields of EXTENSIONS §1 (status derived by Domain/TaskStatusRule).</summary>
 public record TaskView(string Id, string PipelineId, string Stage, string Title, string Description, long Priority,
     RawJson Metadata, long TaskVersion, long NextEligibleAtMs, long RetryDelayMs, long? MaxAttempts,
-    string? DeadLetterStage, string? DeadLetterReason, long CreatedAtMs, long UpdatedAtMs);
+    string? DeadLetterStage, string? DeadLetterReason, long CreatedAtMs, long UpdatedAtMs,
+    string Status, bool Paused, long? CanceledAtMs, string? CancelReason, long NotBeforeMs);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 

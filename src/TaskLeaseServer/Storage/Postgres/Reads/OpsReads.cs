@@ -33,7 +33,7 @@ internal sealed partial class PostgresReads
         var claimable = ByRole(db, """
             SELECT role, COUNT(*) AS count, MIN(created_at_ms) AS oldest FROM tasks
             WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL
-              AND next_eligible_at_ms <= @now
+              AND NOT paused AND canceled_at_ms IS NULL AND next_eligible_at_ms <= @now AND not_before_ms <= @now
             GROUP BY role
             """, new { now });
         var failed = ByRole(db, """
@@ -63,6 +63,7 @@ internal sealed partial class PostgresReads
         db.Query<(string Role, long Count)>("""
             SELECT role, COUNT(*) FROM tasks
             WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND NOT retry_wait
+              AND NOT paused AND canceled_at_ms IS NULL
             GROUP BY role
             """).AsList());
 

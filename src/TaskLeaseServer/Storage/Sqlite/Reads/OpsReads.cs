@@ -32,15 +32,14 @@ internal sealed partial class SqliteReads
         // index's rows (retry_wait = 0 only ever holds with next_eligible_at_ms <= now: Retries sets
         // it only for a delay already over) plus the due rows of the retry-wait index — the claim's
         // own two places, so no index of its own has to be kept on every task write (004).
-        var claimable = ByRole(db, """
+        var claimable = ByRole(db, $"""
             SELECT role, SUM(count) AS count, MIN(oldest) AS oldest FROM (
               SELECT role, COUNT(*) AS count, MIN(created_at_ms) AS oldest FROM tasks INDEXED BY ix_tasks_claim
-              WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND retry_wait = 0
+              WHERE {Claimable} AND retry_wait = 0
               GROUP BY role
               UNION ALL
               SELECT role, COUNT(*), MIN(created_at_ms) FROM tasks INDEXED BY ix_tasks_retry_wait
-              WHERE retry_wait = 1 AND next_eligible_at_ms <= @now
-                AND role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL
+              WHERE retry_wait = 1 AND {ClaimSql.EligibleAt} <= @now AND {Claimable}
               GROUP BY role)
             GROUP BY role
             """, new { now });
@@ -70,12 +69,16 @@ internal sealed partial class SqliteReads
     public IReadOnlyList<(string Role, long Count)> ReadyByRole()
     {
         using var db = Open();
-        return db.Query<(string Role, long Count)>("""
+        return db.Query<(string Role, long Count)>($"""
             SELECT role, COUNT(*) FROM tasks INDEXED BY ix_tasks_claim
-            WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND retry_wait = 0
+            WHERE {Claimable} AND retry_wait = 0
             GROUP BY role
             """).AsList();
     }
+
+    /// <summary>The claim's ready terms for any role (ClaimSql.Ready without the role parameter).</summary>
+    private const string Claimable =
+        "role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND paused = 0 AND canceled_at_ms IS NULL";
 
     private sealed class RoleCount
     {
