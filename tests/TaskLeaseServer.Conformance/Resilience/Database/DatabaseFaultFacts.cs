@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using FluentAssertions;
 using TaskLeaseServer.Conformance.Infrastructure;
+using TaskLeaseServer.Testing;
 using TaskLeaseServer.Conformance.Resilience.MultiNode;
 using Xunit;
 using Xunit.Abstractions;

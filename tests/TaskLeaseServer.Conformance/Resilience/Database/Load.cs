@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using FluentAssertions;
 using TaskLeaseServer.Conformance.Infrastructure;
+using TaskLeaseServer.Testing;
 using Xunit.Abstractions;
 
 namespace TaskLeaseServer.Conformance.Resilience.Database;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Text.Json;
 using FluentAssertions;
 using TaskLeaseServer.Conformance.Infrastructure;
+using TaskLeaseServer.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using Npgsql;
-using Xunit;
 
-namespace TaskLeaseServer.Conformance.Infrastructure;
+namespace TaskLeaseServer.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL cluster that one test class owns and may restart, stop or cut off (the
-/// multi-node and database-fault facts): initdb + pg_ctl from Debian's binaries, as the postgres OS
+/// multi-node and database-fault facts, the bench's PostgreSQL runs): initdb + pg_ctl from Debian's binaries, as the postgres OS
 /// user when the tests run as root, in a temp directory on a free loopback port, removed on dispose.
 /// Never a shared cluster: restarting one that other tests use would fail theirs. Fsync is off (the
 /// machine never loses power under a test; a crash of PostgreSQL itself still recovers from its WAL).
@@ -23,12 +22,15 @@ public sealed class OwnCluster : IDisposable
             "no PostgreSQL binaries under /usr/lib/postgresql/*/bin (install Debian's postgresql package; .ci/run does)");
         _dir = Directory.CreateTempSubdirectory("tls-pg-own-").FullName;
         if (_asRoot) Exec("chown", "postgres:", _dir);
-        Port = ServerProcess.FreePort();
+        Port = ServerLaunch.FreePort();
         PgCtl("initdb", "-D", Data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "-N");
         Start();
     }
 
     public int Port { get; }
+
+    /// <summary>The postmaster's process id (its backends are its children), for CPU accounting.</summary>
+    public int PostmasterPid => int.Parse(File.ReadLines(Path.Combine(Data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
 
     private string Data => Path.Combine(_dir, "data");
 
@@ -106,28 +108,3 @@ public sealed class OwnCluster : IDisposable
     }
 }
 
-/// <summary>
-/// A fact that needs a PostgreSQL cluster of its own (<see cref="OwnCluster"/>), whatever engine the
-/// run targets. Skipped, with the reason, only on a machine without PostgreSQL binaries; under CI
-/// (CI=true, where .ci/run installs them) it runs and fails instead.
-/// </summary>
-public sealed class OwnClusterFactAttribute : FactAttribute
-{
-    public OwnClusterFactAttribute()
-    {
-        if (OwnCluster.Unavailable is { } why && Environment.GetEnvironmentVariable("CI") != "true") Skip = why;
-    }
-}
-
-/// <summary>The one query shape the facts need to look into a node's database (no Dapper here).</summary>
-public static class SqlScalar
-{
-    /// <summary>Runs <paramref name="sql"/> with the properties of <paramref name="args"/> as @parameters; returns the first column of the first row.</summary>
-    public static T ExecuteScalar<T>(this NpgsqlConnection db, string sql, object? args = null)
-    {
-        using var command = new NpgsqlCommand(sql, db);
-        foreach (var p in args?.GetType().GetProperties() ?? []) command.Parameters.AddWithValue(p.Name, p.GetValue(args) ?? DBNull.Value);
-        var value = command.ExecuteScalar();
-        return value is null or DBNull ? default! : (T)Convert.ChangeType(value, Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T), System.Globalization.CultureInfo.InvariantCulture);
-    }
-}
