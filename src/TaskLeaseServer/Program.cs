@@ -42,6 +42,8 @@ app.MapLeases();
 app.MapRuns();
 app.MapArtifacts();
 app.MapOps();
+app.MapKeys();
+app.MapRoles();
 app.MapStore();
 app.MapOtlp();
 app.MapSpans();

@@ -63,4 +63,6 @@ public interface IWriteUnit
     IKvWrites Kv { get; }
     IArtifactWrites Artifacts { get; }
     IOtlpWrites Otlp { get; }
+    IApiKeyWrites Keys { get; }
+    IRoleWrites Roles { get; }
 }

@@ -64,6 +64,20 @@ public sealed record QueueRoleStats(string Role, long ClaimableCount, long? Olde
     long StuckCount, long NearExpiryLeases);
 public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);
 
+/// <summary>A key as created: the only answer that ever holds <c>key</c>.</summary>
+public sealed record ApiKeyCreated(string Id, string Name, IReadOnlyList<string> Scopes, string Key, long CreatedAtMs, long? ExpiresAtMs);
+
+/// <summary>A key as listed: never the key itself.</summary>
+public sealed record ApiKeyView(string Id, string Name, IReadOnlyList<string> Scopes, long CreatedAtMs, long? ExpiresAtMs, long? LastUsedAtMs);
+
+public sealed record RoleView(string Role, bool Paused, bool Draining, string? PauseReason, long ClaimableCount, long ActiveLeases, long WaitingClaims);
+public sealed record RoleList(IReadOnlyList<RoleView> Items);
+public sealed record RoleControlResponse(string Role, bool Paused);
+public sealed record RolesControlResponse(IReadOnlyList<string> Roles, bool Paused);
+public sealed record DrainResponse(string Role, long RemainingLeases, bool TimedOut);
+public sealed record DrainAllResponse(IReadOnlyList<string> Roles, long RemainingLeases, bool TimedOut);
+public sealed record RoleEventView(long Id, long TsMs, string Kind, string Role, RawJson Data);
+
 public sealed record OtlpIngestResponse(long BatchId, long AcceptedSpans, string Stored);
 
 /// <summary>An ingested span (GET /spans, an extension): attributes are OTLP/JSON KeyValue arrays.</summary>

@@ -169,6 +169,8 @@ public sealed class SweeperLeaderFacts : TwoNodes
         public IKvWrites Kv => inner.Kv;
         public IArtifactWrites Artifacts => inner.Artifacts;
         public IOtlpWrites Otlp => inner.Otlp;
+        public IApiKeyWrites Keys => inner.Keys;
+        public IRoleWrites Roles => inner.Roles;
 
         public IReadOnlyList<LeaseRow> Expired(int max) => seen;
         public bool Reap(LeaseRow lease) => inner.Leases.Reap(lease);
