@@ -4,6 +4,7 @@ using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -18,14 +19,38 @@ internal static class LeasesApi
         leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);
     }
 
-    private static Task<Reply> Claim(HttpContext http, Writes writes)
+    private static Task<Reply> Claim(HttpContext http, Writes writes, ClaimWaiters waiters, TimeProvider time)
     {
-        var request = ParseClaim(JsonBody.Parse(RequestBody.Of(http)));
-        return writes.Run(http, unit => Claims.Claim(unit, request) is { } claimed
-            ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
-                claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse)
-            // "No work" is an answer about now, not about this request: never replayed (W9).
-            : new Reply(204, []) { Recordable = false });
+        var body = JsonBody.Parse(RequestBody.Of(http));
+        var request = ParseClaim(body);
+        var waitMs = WaitMs(body);
+        return waitMs == 0 || waiters.Stopping.IsCancellationRequested
+            ? ClaimNow(http, writes, request)
+            : ClaimWait.Run(http, writes, waiters, time, request, waitMs);
+    }
+
+    /// <summary>One claim attempt. A client gone before the commit gets no lease: the unit is undone.</summary>
+    public static Task<Reply> ClaimNow(HttpContext http, Writes writes, ClaimRequest request) =>
+        writes.Run(http, unit =>
+        {
+            http.RequestAborted.ThrowIfCancellationRequested();
+            if (Claims.Claim(unit, request) is not { } claimed)
+            {
+                // "No work" is an answer about now, not about this request: never replayed (W9).
+                return new Reply(204, []) { Recordable = false };
+            }
+            if (http.RequestAborted.IsCancellationRequested) throw new ClaimAbandoned(new Wake(request.AgentRole, claimed.Task.Assignee));
+            return Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
+                claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse);
+        });
+
+    /// <summary>wait_ms (EXTENSIONS §2): 0..30000, default 0.</summary>
+    private static long WaitMs(JsonBody body)
+    {
+        var wait = body.OptionalLong("wait_ms") ?? 0;
+        return wait is >= 0 and <= ClaimWait.MaxWaitMs
+            ? wait
+            : throw new ApiError(400, "invalid_request", $"`wait_ms` must be between 0 and {ClaimWait.MaxWaitMs} (milliseconds to wait for work); got {wait}");
     }
 
     private static Task<Reply> Heartbeat(string id, HttpContext http, Writes writes)

@@ -56,10 +56,11 @@ internal static class RunsApi
 
     private static Task<Reply> Fail(string id, HttpContext http, Writes writes) =>
         AsLeaseHolder(id, http, writes,
-            json => (Error: json.RequiredString("error"), Usage: json.OptionalJson("usage")),
+            json => new FailureReport(json.RequiredString("error"), json.OptionalJson("usage"),
+                json.OptionalBool("retryable") ?? true, json.OptionalString("failure_kind")),
             (unit, lease, hash, failure) =>
             {
-                LeaseHolder.Fail(unit, lease, hash, failure.Error, failure.Usage);
+                LeaseHolder.Fail(unit, lease, hash, failure);
                 return Reply.Ok(new StatusResponse("failed"), WireJson.Wire.StatusResponse);
             });
 

@@ -4,6 +4,7 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Background;
+using TaskLeaseServer.Lifecycle;
 using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Hosting;
@@ -64,12 +65,15 @@ public static class ServerComposition
         services.AddSingleton<Retention>();
         services.AddSingleton<LeaseSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
+        services.AddSingleton<DueTimer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DueTimer>());
     }
 
     public static void AddApi(this IServiceCollection services)
     {
         services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken));
         services.AddSingleton<Writes>();
+        services.AddSingleton<ClaimWaiters>();
         services.AddSingleton<IdempotencyFilter>();
     }
 
@@ -77,4 +81,11 @@ public static class ServerComposition
     public static void MigrateDatabase(this WebApplication app) => app.Services.GetRequiredService<IStorageEngine>().Migrate();
 
     public static void UseServerLogging(this WebApplication app) => app.UseSerilogRequestLogging();
+
+    /// <summary>Graceful shutdown answers every waiting claim 204 at once, before Kestrel waits for open requests.</summary>
+    public static void AnswerWaitersOnStop(this WebApplication app)
+    {
+        var waiters = app.Services.GetRequiredService<ClaimWaiters>();
+        app.Lifetime.ApplicationStopping.Register(waiters.Stop);
+    }
 }

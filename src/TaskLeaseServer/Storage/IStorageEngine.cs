@@ -23,8 +23,8 @@ public interface IStorageEngine : IDisposable
 /// <summary>
 /// Runs units of work. The promise: each unit is atomic, its caller is answered only after the
 /// commit that holds its effect, and a unit that throws is undone alone (other units batched with
-/// it commit). Claim signals raised inside a unit are delivered after that commit, never for a
-/// unit that was undone.
+/// it commit). The notice a unit raised (<see cref="CommitSignal"/>) is delivered after that
+/// commit, never for a unit that was undone.
 /// </summary>
 public interface IWriteExecutor
 {
@@ -47,8 +47,14 @@ public interface IWriteUnit
     /// </summary>
     T Nested<T>(Func<T> work, Func<T, bool> keep);
 
-    /// <summary>Raises the claim signal for a role; delivered after this unit commits.</summary>
-    void Claimable(string? role);
+    /// <summary>
+    /// One task of <paramref name="role"/> (assigned to <paramref name="assignee"/>, or to anyone) may
+    /// have become claimable: one waiter is woken for it after this unit commits.
+    /// </summary>
+    void Claimable(string? role, string? assignee = null);
+
+    /// <summary>A task this unit scheduled becomes claimable at <paramref name="atMs"/> (the due-time timer wakes waiters then).</summary>
+    void DueAt(long atMs);
 
     IPipelineWrites Pipelines { get; }
     ITaskWrites Tasks { get; }

@@ -37,7 +37,8 @@ public sealed record NewLease(string LeaseId, string RunId, string AgentId, stri
 /// <summary>The lease a holder's write is conditional on: this id, this token, not yet expired.</summary>
 public sealed record LeaseFence(string LeaseId, byte[] TokenHash);
 
-public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null);
+/// <param name="FailureKind">what kind of failure ended the run (free text from the agent, or "lease_expired")</param>
+public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null, string? FailureKind = null);
 
 public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit);
 

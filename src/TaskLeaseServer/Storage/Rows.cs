@@ -16,7 +16,7 @@ public sealed class TaskRow
     public const string Columns =
         "id, pipeline_id, stage, title, description, priority, metadata_json, task_version, next_eligible_at_ms, " +
         "max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason, created_at_ms, updated_at_ms, " +
-        "terminal, lease_id, role";
+        "terminal, lease_id, role, assignee";
 
     public string Id { get; set; } = "";
     public string PipelineId { get; set; } = "";
@@ -37,6 +37,8 @@ public sealed class TaskRow
     public string? LeaseId { get; set; }
     /// <summary>The agent role of the current stage (null: nobody claims it there).</summary>
     public string? Role { get; set; }
+    /// <summary>The agent of the active assignment (null: any agent of the role may claim it).</summary>
+    public string? Assignee { get; set; }
 }
 
 public sealed class RunRow

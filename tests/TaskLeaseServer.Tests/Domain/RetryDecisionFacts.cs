@@ -47,5 +47,5 @@ public sealed class RetryDecisionFacts
         RetryDecision.For(1, null, long.MaxValue, null, Known, Now).NextEligibleAtMs.Should().Be(long.MaxValue);
 
     [Fact]
-    public void TheReason_IsTheContractsWord() => RetryDecision.Reason.Should().Be("max_attempts_exceeded");
+    public void TheReason_IsTheContractsWord() => RetryDecision.Exhausted.Should().Be("max_attempts_exceeded");
 }

@@ -63,6 +63,12 @@ public readonly struct JsonBody
         return ReadInteger(v) ?? throw Wrong(name, "an integer (a JSON number or a numeric string without a fraction)");
     }
 
+    public bool? OptionalBool(string name)
+    {
+        if (!TryGet(name, out var v)) return null;
+        return v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Wrong(name, "true or false");
+    }
+
     /// <summary>A free-form JSON field, compactly re-serialised; null when absent or null.</summary>
     public string? OptionalJson(string name) => TryGet(name, out var v) ? Compact(v) : null;
 

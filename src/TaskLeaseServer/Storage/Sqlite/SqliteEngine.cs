@@ -15,7 +15,7 @@ internal sealed class SqliteEngine : IStorageEngine
     private readonly SqliteDatabase _database;
     private readonly Lazy<WriteQueue> _writer;
 
-    public SqliteEngine(StorageOptions options, ClaimSignal signal, TimeProvider time)
+    public SqliteEngine(StorageOptions options, CommitSignal signal, TimeProvider time)
     {
         _database = new SqliteDatabase(options);
         var catalog = new PipelineCatalog();

@@ -31,8 +31,8 @@ public abstract class TwoNodes : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        A = new PostgresEngine(new StorageOptions(_url), new ClaimSignal(), Clock);
-        B = new PostgresEngine(new StorageOptions(_url), new ClaimSignal(), Clock);
+        A = new PostgresEngine(new StorageOptions(_url), new CommitSignal(), Clock);
+        B = new PostgresEngine(new StorageOptions(_url), new CommitSignal(), Clock);
         A.Migrate();
         B.Migrate();
         return Task.CompletedTask;
