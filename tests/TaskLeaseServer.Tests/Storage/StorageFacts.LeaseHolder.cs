@@ -109,7 +109,7 @@ public abstract partial class StorageFacts
         {
             Stage = "dead", DeadLetterReason = RetryDecision.Exhausted, NextEligibleAtMs = Limits.NeverEligibleMs, Terminal = true,
         });
-        EventsOf(second.Run.Id).Should().ContainSingle().Which.DataJson.Should().Be(ServerEvents.DeadLetterData(2, "todo", "dead"));
+        EventsOf(second.Run.Id).Should().ContainSingle().Which.DataJson.Should().Be(ServerEvents.DeadLetterData(RetryDecision.Exhausted, 2, "todo", "dead"));
         (await Claim(Worker)).Should().BeNull();
     }
 
