@@ -17,11 +17,15 @@ public sealed class ClaimWaiters
     private readonly Dictionary<string, LinkedList<Waiter>> _byRole = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private int _count;
+    private long _woken;
 
     public ClaimWaiters(CommitSignal signal) => signal.Committed += OnCommit;
 
     /// <summary>Waiters registered now (a gauge, and for tests).</summary>
     public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Waiters woken so far (each costs one claim attempt; for tests and metrics).</summary>
+    public long Woken => Interlocked.Read(ref _woken);
 
     /// <summary>Cancelled at shutdown: every waiter is answered at once, and no new claim waits.</summary>
     public CancellationToken Stopping => _stopping.Token;
@@ -69,6 +73,7 @@ public sealed class ClaimWaiters
             if (wake.Assignee is not null && waiter.AgentId != wake.Assignee) continue;
             if (waiter.IsWaiting)
             {
+                _woken++;
                 waiter.WakeLocked(recheck);
                 return;
             }
