@@ -41,6 +41,8 @@ app.MapDependencies();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();
+app.MapHistory();
+app.MapStreams();
 app.MapArtifacts();
 app.MapOps();
 app.MapStore();

@@ -65,6 +65,8 @@ public static class ServerComposition
         services.AddSingleton<Retention>();
         services.AddSingleton<LeaseSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
+        services.AddSingleton<EventFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
         services.AddSingleton<DueTimer>();
         services.AddHostedService(sp => sp.GetRequiredService<DueTimer>());
     }

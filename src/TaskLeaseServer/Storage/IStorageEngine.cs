@@ -18,6 +18,18 @@ public interface IStorageEngine : IDisposable
 
     IWriteExecutor Writer { get; }
     IReads Reads { get; }
+    IEventLog EventLog { get; }
+}
+
+/// <summary>
+/// Where the event log is settled, for streams that must deliver every event exactly once in id
+/// order: an engine whose ids are not handed out in commit order (PostgreSQL sequences) holds back
+/// a missing id until no transaction that may hold it is still running.
+/// </summary>
+public interface IEventLog
+{
+    /// <summary>Reads the log's state now (one short read; callers serialise their calls).</summary>
+    EventHorizon Advance();
 }
 
 /// <summary>

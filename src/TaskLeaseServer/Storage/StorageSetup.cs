@@ -63,6 +63,7 @@ public static class StorageSetup
         });
         services.AddSingleton(sp => sp.GetRequiredService<IStorageEngine>().Writer);
         services.AddSingleton(sp => sp.GetRequiredService<IStorageEngine>().Reads);
+        services.AddSingleton(sp => sp.GetRequiredService<IStorageEngine>().EventLog);
         // Housekeeping per engine: SQLite checkpoints its WAL; PostgreSQL folds its stage count deltas.
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IStorageEngine>() switch
         {

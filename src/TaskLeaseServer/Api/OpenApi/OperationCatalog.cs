@@ -16,6 +16,7 @@ public static partial class OperationCatalog
         ("Assignments", "Reserve a task for one agent."),
         ("Leases", "Claim the best eligible task for a role, keep the lease alive, give it back."),
         ("Runs", "One attempt at a task: its events, and how it ends (transition or fail). Take the lease token."),
+        ("Streams", "Events as they commit, as Server-Sent Events: replayed after your last id, then live, each exactly once in id order."),
         ("Artifacts", "What a run produced, by reference."),
         ("Ops", "The operator's view of the queue."),
         ("Store", "A namespaced key/value store with full-text search."),
@@ -51,6 +52,7 @@ public static partial class OperationCatalog
         AddService();
         AddWork();
         AddLeasesAndRuns();
+        AddHistoryAndStreams();
         AddData();
     }
 

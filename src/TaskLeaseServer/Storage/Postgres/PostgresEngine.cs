@@ -40,6 +40,7 @@ internal sealed class PostgresEngine : IStorageEngine
         var catalog = new PipelineCatalog();
         _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize, Node);
         Reads = new PostgresReads(_dataSource, catalog);
+        EventLog = new PostgresEventLog(_dataSource);
     }
 
     public string Name => "postgresql";
@@ -53,6 +54,7 @@ internal sealed class PostgresEngine : IStorageEngine
     public CommitSignal Signal { get; }
     public IWriteExecutor Writer => _writer;
     public IReads Reads { get; }
+    public IEventLog EventLog { get; }
 
     public void Migrate() => PostgresMigrator.Apply(_dataSource);
 

@@ -21,6 +21,7 @@ internal sealed class SqliteEngine : IStorageEngine
         var catalog = new PipelineCatalog();
         _writer = new Lazy<WriteQueue>(() => new WriteQueue(_database, catalog, signal, time));
         Reads = new SqliteReads(_database, catalog);
+        EventLog = new SqliteEventLog(_database);
     }
 
     public string Name => "sqlite";
@@ -28,6 +29,7 @@ internal sealed class SqliteEngine : IStorageEngine
     public SqliteDatabase Database => _database;
     public IWriteExecutor Writer => _writer.Value;
     public IReads Reads { get; }
+    public IEventLog EventLog { get; }
 
     public void Migrate() => _database.Migrate();
 
