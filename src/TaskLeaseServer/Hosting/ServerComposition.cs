@@ -40,6 +40,8 @@ public static class ServerComposition
             // a long header must reach the application and get its JSON answer.
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            // The body limit is the application's (RequestBody); Kestrel's own must not be lower.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(kestrel.Limits.MaxRequestBodySize ?? 0, options.MaxBodyBytes);
             // Header values are read as Latin-1, one char per byte: a byte that is not UTF-8 (a note
             // header, a garbled bearer) reaches the application and gets the contract's answer instead of
             // Kestrel's bare 400, and distinct bytes stay distinct strings (see HeaderBytes).

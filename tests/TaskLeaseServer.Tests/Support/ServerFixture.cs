@@ -22,6 +22,7 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
     public string? ApiToken { get; init; }
+    public long MaxBodyBytes { get; init; } = 65_536;
     public string DbPath => Path.Combine(_dir, "test.db");
 
     public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -54,7 +55,8 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
         {
             services.RemoveAll<ServerOptions>();
             // A sweep interval far beyond any test's fake time: tests sweep explicitly.
-            services.AddSingleton(new ServerOptions { DbPath = DbPath, ApiToken = ApiToken, SweepInterval = TimeSpan.FromHours(1) });
+            services.AddSingleton(new ServerOptions { DbPath = DbPath, ApiToken = ApiToken, SweepInterval = TimeSpan.FromHours(1),
+                MaxBodyBytes = MaxBodyBytes });
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
         });
