@@ -13,7 +13,7 @@ internal static class LeasesApi
     public static void MapLeases(this IEndpointRouteBuilder app)
     {
         var leases = app.MapResource("/leases");
-        leases.MapPost("/claim", Claim).Accepts<LeaseClaimRequest>().Answers<ClaimResponse>().AnswersEmpty().Errors(400);
+        leases.MapPost("/claim", Claim).ForAgents().Accepts<LeaseClaimRequest>().Answers<ClaimResponse>().AnswersEmpty().Errors(400);
         leases.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new NoIdempotency()).LeaseToken()
             .Accepts<HeartbeatRequest>().Answers<HeartbeatResponse>().Errors(401, 404, 410);
         leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);
@@ -40,17 +40,17 @@ internal static class LeasesApi
                 return new Reply(204, []) { Recordable = false };
             }
             if (http.RequestAborted.IsCancellationRequested) throw new ClaimAbandoned(new Wake(request.AgentRole, claimed.Task.Assignee));
-            return Reply.Ok(new ClaimResponse(claimed.Task.ToWire(), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
+            return Reply.Ok(new ClaimResponse(claimed.Task.ToWire(unit.Now), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
                 claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse);
         });
 
     /// <summary>wait_ms (EXTENSIONS §2): 0..30000, default 0.</summary>
     private static long WaitMs(JsonBody body)
     {
-        var wait = body.OptionalLong("wait_ms") ?? 0;
-        return wait is >= 0 and <= ClaimWait.MaxWaitMs
+        if (!body.Element.TryGetProperty("wait_ms", out var value) || value.ValueKind == JsonValueKind.Null) return 0;
+        return value.ValueKind == JsonValueKind.Number && JsonBody.ReadInteger(value) is { } wait and >= 0 and <= ClaimWait.MaxWaitMs
             ? wait
-            : throw new ApiError(400, "invalid_request", $"`wait_ms` must be between 0 and {ClaimWait.MaxWaitMs} (milliseconds to wait for work); got {wait}");
+            : throw ApiError.InvalidRequest($"`wait_ms` must be an integer from 0 to {ClaimWait.MaxWaitMs} (milliseconds to wait for work); got {value.GetRawText()}");
     }
 
     private static Task<Reply> Heartbeat(string id, HttpContext http, Writes writes)

@@ -28,8 +28,8 @@ internal static class RunsApi
                 WireJson.Wire.EventIdResponse));
 
     /// <summary>
-    /// Readable without a lease. With an API token configured, the caller shows the API token or the
-    /// run's own lease token (the reference let any bearer value through, W12).
+    /// Readable without a lease. With an API token configured, the caller shows the API token, a key
+    /// (every key has the read scope) or the run's own lease token (the reference let any bearer value through, W12).
     /// </summary>
     private static Reply ListEvents(string id, HttpContext http, IReads reads, ApiTokenAuth auth)
     {
@@ -44,7 +44,7 @@ internal static class RunsApi
     {
         if (!auth.Enabled) return;
         var bearer = ApiTokenAuth.BearerOf(http);
-        var allowed = auth.IsApiToken(bearer) || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(runId, hash));
+        var allowed = Caller.Found(http) is not null || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(runId, hash));
         if (!allowed) throw ApiError.Unauthorized("send the API token or this run's lease token as \"Authorization: Bearer <token>\"");
     }
 
@@ -61,7 +61,7 @@ internal static class RunsApi
     private static Task<Reply> Fail(string id, HttpContext http, Writes writes) =>
         AsLeaseHolder(id, http, writes,
             json => new FailureReport(json.RequiredString("error"), json.OptionalJson("usage"),
-                json.OptionalBool("retryable") ?? true, json.OptionalString("failure_kind")),
+                json.StrictBool("retryable") ?? true, json.StrictString("failure_kind")),
             (unit, lease, hash, failure) =>
             {
                 LeaseHolder.Fail(unit, lease, hash, failure);

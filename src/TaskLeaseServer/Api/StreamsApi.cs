@@ -23,9 +23,9 @@ internal static class StreamsApi
 
     public static void MapStreams(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/runs/{id}/events/stream", RunStream).ChecksItsOwnToken().Query("after").Streams().Errors(400, 401, 404);
-        app.MapGet("/tasks/{id}/events/stream", TaskStream).Query("after").Streams().Errors(400, 404);
-        app.MapGet("/events/stream", AllStream).Query("after", "pipeline_id", "role", "kinds").Streams().Errors(400);
+        app.MapGet("/runs/{id}/events/stream", RunStream).ForAgents().ChecksItsOwnToken().Query("after").Streams().Errors(400, 401, 404);
+        app.MapGet("/tasks/{id}/events/stream", TaskStream).ForAgents().Query("after").Streams().Errors(400, 404);
+        app.MapGet("/events/stream", AllStream).ForAgents().Query("after", "pipeline_id", "role", "kinds").Streams().Errors(400);
     }
 
     private static Task RunStream(string id, HttpContext http, IReads reads, ApiTokenAuth auth, EventFeed feed, TimeProvider time,

@@ -41,17 +41,18 @@ internal static class TasksApi
             Reply.Created(new BulkTaskCreateResponse(Creation.Tasks(unit, tasks)), WireJson.Wire.BulkTaskCreateResponse));
     }
 
-    private static Reply List(HttpContext http, IReads reads)
+    private static Reply List(HttpContext http, IReads reads, TimeProvider time)
     {
         var limit = Query.Limit(http, 50);
         var after = Cursor.ParseTimeAndId(Query.Value(http, "cursor"));
         var page = reads.Tasks(new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit));
-        return Paging.Reply(page, t => t.ToWire(), t => Cursor.Of(t.CreatedAtMs, t.Id), WireJson.Wire.PageTaskView);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return Paging.Reply(page, t => t.ToWire(now), t => Cursor.Of(t.CreatedAtMs, t.Id), WireJson.Wire.PageTaskView);
     }
 
-    private static Reply Get(string id, IReads reads) =>
+    private static Reply Get(string id, IReads reads, TimeProvider time) =>
         reads.TaskDetails(id) is { } details
-            ? Reply.Ok(details.ToWire(), WireJson.Wire.TaskDetails)
+            ? Reply.Ok(details.ToWire(time.GetUtcNow().ToUnixTimeMilliseconds()), WireJson.Wire.TaskDetails)
             : throw ApiError.NotFound($"no such task: \"{id}\"");
 
     /// <summary>No endpoint ever records a run id on a task, so this is always 404 (CONTRACT §8.11, W3).</summary>
@@ -81,6 +82,8 @@ internal static class TasksApi
             retry?.OptionalString("dead_letter_stage"),
             dependencies,
             body.OptionalString("assigned_agent_id"),
-            body.OptionalString("assigned_by"));
+            body.OptionalString("assigned_by"),
+            body.StrictNonNegative("not_before_ms") ?? 0,
+            body.StrictBool("paused") ?? false);
     }
 }

@@ -14,6 +14,7 @@ public enum Fault
     RunNotFound,
     LeaseNotFound,
     AssignmentNotFound,
+    RoleNotFound,
 
     // The lease check of a holder's write (token, then expiry).
     LeaseTokenMismatch,

@@ -66,6 +66,15 @@ public sealed class ClaimWaiters
     private void WakeLocked(Wake wake, bool recheck)
     {
         if (!_byRole.TryGetValue(wake.Role, out var queue)) return;
+        if (wake.All)
+        {
+            foreach (var waiter in queue)
+            {
+                if (waiter.IsWaiting) waiter.WakeLocked(recheck: true);
+                else waiter.TryAgain = true;
+            }
+            return;
+        }
         Waiter? busy = null;
         for (var node = queue.First; node is not null; node = node.Next)
         {

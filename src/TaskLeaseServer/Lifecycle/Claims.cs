@@ -16,6 +16,13 @@ public static class Claims
 {
     public static ClaimResult? Claim(IWriteUnit unit, ClaimRequest request)
     {
+        // A paused role's claims find nothing (EXTENSIONS §9): read in the claim's own unit, so a
+        // pause committed before it, on any node, holds.
+        if (unit.Roles.IsPaused(request.AgentRole))
+        {
+            ServerTelemetry.Claimed(request.AgentRole, false);
+            return null;
+        }
         var leaseId = Ids.New();
         var filter = new ClaimFilter(request.AgentRole, request.AgentId, FullStages(unit, request.PerStateLimits));
         var task = unit.Leases.ClaimNext(filter, leaseId);

@@ -36,7 +36,9 @@ public static class Creation
         // One wake per ready task: a bulk of 100 serves 100 waiters.
         foreach (var insert in inserts)
         {
-            if (insert.BlockedDeps == 0) unit.Claimable(insert.Role, insert.Task.AssignedAgentId);
+            if (insert.BlockedDeps == 0 && !insert.Task.Paused && !ClaimRule.Waiting(insert.Task.NotBeforeMs, unit.Now))
+                unit.Claimable(insert.Role, insert.Task.AssignedAgentId);
+            else if (insert.BlockedDeps == 0 && !insert.Task.Paused) unit.DueAt(insert.Task.NotBeforeMs);
         }
         return inserts.ConvertAll(i => i.Id);
     }

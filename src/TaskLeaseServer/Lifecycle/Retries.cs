@@ -29,11 +29,11 @@ public static class Retries
                 ServerEvents.DeadLetterData(decision.Reason!, failed, task.Stage, decision.DeadLetterStage));
             return;
         }
-        var waiting = decision.NextEligibleAtMs > unit.Now;
+        var waiting = ClaimRule.Waiting(Math.Max(decision.NextEligibleAtMs, task.NotBeforeMs), unit.Now);
         unit.Tasks.ScheduleRetry(taskId, decision.NextEligibleAtMs, waiting);
         unit.Runs.AppendEvent(runId, ServerEvents.RetryScheduled,
             ServerEvents.RetryData(failed, task.RetryDelayMs, decision.NextEligibleAtMs));
-        if (waiting) unit.DueAt(decision.NextEligibleAtMs);
+        if (waiting) unit.DueAt(Math.Max(decision.NextEligibleAtMs, task.NotBeforeMs));
         else unit.Claimable(task.Role, task.Assignee);
     }
 }

@@ -1,7 +1,10 @@
 namespace TaskLeaseServer.Storage;
 
-/// <summary>A task that may have become claimable: its role, and the agent it is assigned to (null: anyone).</summary>
-public readonly record struct Wake(string Role, string? Assignee);
+/// <summary>
+/// A task that may have become claimable: its role, and the agent it is assigned to (null: anyone).
+/// <paramref name="All"/>: any number of the role's tasks may have (a role resumed): wake every waiter of the role.
+/// </summary>
+public readonly record struct Wake(string Role, string? Assignee, bool All = false);
 
 /// <summary>
 /// What one committed unit may have changed for waiting clients: tasks that may be claimable now

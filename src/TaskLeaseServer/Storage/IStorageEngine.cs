@@ -18,6 +18,10 @@ public interface IStorageEngine : IDisposable
 
     IWriteExecutor Writer { get; }
     IReads Reads { get; }
+
+    /// <summary>Which node of those sharing the database runs the sweeper.</summary>
+    ISweeperLeadership Sweeper { get; }
+
     IEventLog EventLog { get; }
 }
 
@@ -65,6 +69,9 @@ public interface IWriteUnit
     /// </summary>
     void Claimable(string? role, string? assignee = null);
 
+    /// <summary>Any number of the role's tasks may have become claimable (a role resumed): every waiter of the role looks.</summary>
+    void WakeRole(string role);
+
     /// <summary>A task this unit scheduled becomes claimable at <paramref name="atMs"/> (the due-time timer wakes waiters then).</summary>
     void DueAt(long atMs);
 
@@ -78,4 +85,6 @@ public interface IWriteUnit
     IKvWrites Kv { get; }
     IArtifactWrites Artifacts { get; }
     IOtlpWrites Otlp { get; }
+    IApiKeyWrites Keys { get; }
+    IRoleWrites Roles { get; }
 }

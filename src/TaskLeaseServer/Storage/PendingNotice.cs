@@ -16,6 +16,8 @@ internal sealed class PendingNotice
         if (role is not null) _wakes.Add(new Wake(role, assignee));
     }
 
+    public void WakeRole(string role) => _wakes.Add(new Wake(role, null, All: true));
+
     public void EventAppended() => _events = true;
 
     public void DueAt(long atMs) => _dueAt = _dueAt is { } due ? Math.Min(due, atMs) : atMs;

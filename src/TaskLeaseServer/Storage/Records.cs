@@ -19,9 +19,11 @@ public sealed record RowPage<T>(IReadOnlyList<T> Items, bool More)
 /// <summary>A task checked and ready to insert: its first stage's role and flags are already decided.</summary>
 public sealed record TaskInsert(string Id, NewTask Task, string Stage, string? Role, bool Terminal, long BlockedDeps);
 
+/// <param name="NotBeforeMs">the earliest claim time (EXTENSIONS §3); 0 = none</param>
+/// <param name="Paused">created as a draft nobody claims until it is resumed</param>
 public sealed record NewTask(string PipelineId, string Title, string Description, long Priority, string MetadataJson,
     long? MaxAttempts, long RetryDelayMs, string? DeadLetterStage, IReadOnlyList<string> Dependencies,
-    string? AssignedAgentId, string? AssignedBy);
+    string? AssignedAgentId, string? AssignedBy, long NotBeforeMs = 0, bool Paused = false);
 
 /// <param name="AfterSuccess">
 /// the move ends a successful run: the same write drops the lease mark and any retry delay or

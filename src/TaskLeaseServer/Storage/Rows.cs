@@ -1,3 +1,5 @@
+using TaskLeaseServer.Domain;
+
 namespace TaskLeaseServer.Storage;
 
 // Rows as stored, whatever the engine. Dapper fills them by column name (snake_case columns map to
@@ -16,7 +18,12 @@ public sealed class TaskRow
     public const string Columns =
         "id, pipeline_id, stage, title, description, priority, metadata_json, task_version, next_eligible_at_ms, " +
         "max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason, created_at_ms, updated_at_ms, " +
-        "terminal, lease_id, role, assignee";
+        "terminal, lease_id, role, blocked_deps, assignee, paused, pause_reason, canceled_at_ms, cancel_reason, " +
+        "not_before_ms, attempts_reset_at";
+
+    /// <summary>The columns plus the live lease's expiry, for reads from the tasks table (the status needs it).</summary>
+    public const string Select = Columns +
+        ", (SELECT l.expires_at_ms FROM leases l WHERE l.id = tasks.lease_id) AS lease_expires_at_ms";
 
     public string Id { get; set; } = "";
     public string PipelineId { get; set; } = "";
@@ -37,8 +44,24 @@ public sealed class TaskRow
     public string? LeaseId { get; set; }
     /// <summary>The agent role of the current stage (null: nobody claims it there).</summary>
     public string? Role { get; set; }
-    /// <summary>The agent of the active assignment (null: any agent of the role may claim it).</summary>
+    /// <summary>Upstream tasks not yet in a terminal stage.</summary>
+    public long BlockedDeps { get; set; }
+    /// <summary>The active assignment's agent, if any.</summary>
     public string? Assignee { get; set; }
+    public bool Paused { get; set; }
+    public string? PauseReason { get; set; }
+    public long? CanceledAtMs { get; set; }
+    public string? CancelReason { get; set; }
+    public long NotBeforeMs { get; set; }
+    /// <summary>Failed runs with a later attempt count toward max_attempts (set by requeue).</summary>
+    public long AttemptsResetAt { get; set; }
+    /// <summary>The expiry of the lease named by <see cref="LeaseId"/>; null when not read or not yet written.</summary>
+    public long? LeaseExpiresAtMs { get; set; }
+
+    /// <summary>The rule inputs as of <paramref name="now"/>: a lease whose expiry was not read counts as live.</summary>
+    public ClaimState State(long now) => new(Role, DeadLetterReason is not null, BlockedDeps,
+        LeaseId is not null && (LeaseExpiresAtMs ?? long.MaxValue) > now, NextEligibleAtMs, Assignee, Paused,
+        CanceledAtMs is not null, NotBeforeMs, Terminal);
 }
 
 public sealed class RunRow
@@ -146,4 +169,39 @@ public sealed class StoredResponse
     public byte[] RequestHash { get; set; } = [];
     public long Status { get; set; }
     public byte[] Body { get; set; } = [];
+}
+
+public sealed class ApiKeyRow
+{
+    public const string Columns = "id, name, scopes, key_hash, created_at_ms, expires_at_ms, last_used_at_ms";
+
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    /// <summary>The scope names the key was created with, comma-separated.</summary>
+    public string Scopes { get; set; } = "";
+    public byte[] KeyHash { get; set; } = [];
+    public long CreatedAtMs { get; set; }
+    public long? ExpiresAtMs { get; set; }
+    public long? LastUsedAtMs { get; set; }
+}
+
+/// <summary>A role as GET /ops/roles shows it: its stored control and its live figures.</summary>
+public sealed class RoleStateRow
+{
+    public string Role { get; set; } = "";
+    public bool Paused { get; set; }
+    public bool DrainRequested { get; set; }
+    public string? Reason { get; set; }
+    public long ClaimableCount { get; set; }
+    public long ActiveLeases { get; set; }
+}
+
+/// <summary>A server event that belongs to no task: role_paused, role_resumed.</summary>
+public sealed class RoleEventRow
+{
+    public long Id { get; set; }
+    public long TsMs { get; set; }
+    public string Kind { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string DataJson { get; set; } = "{}";
 }

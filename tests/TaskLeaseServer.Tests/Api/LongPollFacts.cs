@@ -138,8 +138,8 @@ public sealed class LongPollFacts
     [Theory]
     [InlineData("30001", "invalid_request")]
     [InlineData("-1", "invalid_request")]
-    [InlineData("\"soon\"", "invalid_json")]
-    [InlineData("1.5", "invalid_json")]
+    [InlineData("\"soon\"", "invalid_request")]
+    [InlineData("1.5", "invalid_request")]
     public async Task WaitMsOutOfRangeOrNotAnInteger_Is400(string value, string code)
     {
         await using var server = new ServerFixture();

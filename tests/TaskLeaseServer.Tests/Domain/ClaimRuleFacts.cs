@@ -24,6 +24,9 @@ public sealed class ClaimRuleFacts
         { "leased", Ready with { Leased = true } },
         { "a retry delay not yet over", Ready with { NextEligibleAtMs = Now + 1 } },
         { "assigned to another agent", Ready with { Assignee = "agent-2" } },
+        { "paused", Ready with { Paused = true } },
+        { "canceled", Ready with { Canceled = true } },
+        { "a not-before time still ahead", Ready with { NotBeforeMs = Now + 1 } },
     };
 
     [Theory]
@@ -39,6 +42,9 @@ public sealed class ClaimRuleFacts
 
     [Fact]
     public void ARetryDelayEndingNow_IsOver() => IsReady(Ready with { NextEligibleAtMs = Now }).Should().BeTrue();
+
+    [Fact]
+    public void ANotBeforeTimeReachedNow_IsOver() => IsReady(Ready with { NotBeforeMs = Now }).Should().BeTrue();
 
     [Fact]
     public void ATaskInAFullStage_IsNotReady_ButOtherFullStagesDoNotMatter()

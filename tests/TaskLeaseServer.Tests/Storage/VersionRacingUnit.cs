@@ -13,6 +13,7 @@ internal sealed class VersionRacingUnit(IWriteUnit inner, string taskId) : IWrit
     public T Nested<T>(Func<T> work, Func<T, bool> keep) => inner.Nested(work, keep);
     public void Claimable(string? role, string? assignee = null) => inner.Claimable(role, assignee);
     public void DueAt(long atMs) => inner.DueAt(atMs);
+    public void WakeRole(string role) => inner.WakeRole(role);
     public IPipelineWrites Pipelines => inner.Pipelines;
     public ITaskWrites Tasks { get; } = new RacingTasks(inner.Tasks, taskId);
     public IDependencyWrites Dependencies => inner.Dependencies;
@@ -23,6 +24,8 @@ internal sealed class VersionRacingUnit(IWriteUnit inner, string taskId) : IWrit
     public IKvWrites Kv => inner.Kv;
     public IArtifactWrites Artifacts => inner.Artifacts;
     public IOtlpWrites Otlp => inner.Otlp;
+    public IApiKeyWrites Keys => inner.Keys;
+    public IRoleWrites Roles => inner.Roles;
 
     private sealed class RacingTasks(ITaskWrites inner, string taskId) : ITaskWrites
     {

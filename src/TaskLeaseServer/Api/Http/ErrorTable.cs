@@ -14,6 +14,7 @@ public static class ErrorTable
         Fault.RunNotFound => (404, "not_found"),
         Fault.LeaseNotFound => (404, "not_found"),
         Fault.AssignmentNotFound => (404, "not_found"),
+        Fault.RoleNotFound => (404, "not_found"),
         Fault.LeaseTokenMismatch => (401, "unauthorized"),
         Fault.LeaseExpired => (410, "expired"),
         Fault.RunNotRunning => (409, "conflict"),

@@ -63,10 +63,31 @@ public readonly struct JsonBody
         return ReadInteger(v) ?? throw Wrong(name, "an integer (a JSON number or a numeric string without a fraction)");
     }
 
-    public bool? OptionalBool(string name)
+    /// <summary>An extension field (EXTENSIONS §0): true or false, null when absent or null; any other type is 400 invalid_request.</summary>
+    public bool? StrictBool(string name)
     {
         if (!TryGet(name, out var v)) return null;
-        return v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : throw Wrong(name, "true or false");
+        return v.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw ApiError.InvalidRequest($"`{Path(name)}` must be true or false"),
+        };
+    }
+
+    /// <summary>An extension field: a JSON integer ≥ 0, null when absent or null; anything else is 400 invalid_request.</summary>
+    public long? StrictNonNegative(string name)
+    {
+        if (!TryGet(name, out var v)) return null;
+        if (v.ValueKind == JsonValueKind.Number && ReadInteger(v) is { } n && n >= 0) return n;
+        throw ApiError.InvalidRequest($"`{Path(name)}` must be an integer >= 0 (Unix milliseconds; 0 = none)");
+    }
+
+    /// <summary>An extension field: a string, null when absent or null; any other type is 400 invalid_request.</summary>
+    public string? StrictString(string name)
+    {
+        if (!TryGet(name, out var v)) return null;
+        return v.ValueKind == JsonValueKind.String ? v.GetString() : throw ApiError.InvalidRequest($"`{Path(name)}` must be a string");
     }
 
     /// <summary>A free-form JSON field, compactly re-serialised; null when absent or null.</summary>

@@ -8,9 +8,11 @@ public static class Mapping
 {
     public static Pipeline ToWire(this PipelineRow p) => new(p.Id, p.Name, new RawJson(p.DefinitionJson), p.CreatedAtMs);
 
-    public static TaskView ToWire(this TaskRow t) => new(t.Id, t.PipelineId, t.Stage, t.Title, t.Description, t.Priority,
+    /// <param name="now">the time the status is derived at</param>
+    public static TaskView ToWire(this TaskRow t, long now) => new(t.Id, t.PipelineId, t.Stage, t.Title, t.Description, t.Priority,
         new RawJson(t.MetadataJson), t.TaskVersion, t.NextEligibleAtMs, t.RetryDelayMs, t.MaxAttempts, t.DeadLetterStage,
-        t.DeadLetterReason, t.CreatedAtMs, t.UpdatedAtMs);
+        t.DeadLetterReason, t.CreatedAtMs, t.UpdatedAtMs, TaskStatusRule.Of(t.State(now), now), t.Paused, t.CanceledAtMs,
+        t.CancelReason, t.NotBeforeMs);
 
     public static Run ToWire(this RunRow r) =>
         new(r.Id, r.TaskId, r.Attempt, r.Status, r.AgentId, r.AgentRole, r.StartedAtMs, r.EndedAtMs);
@@ -37,8 +39,8 @@ public static class Mapping
         s.StartTimeUnixNano, s.EndTimeUnixNano, s.StatusCode, s.StatusMessage, new RawJson(s.AttributesJson),
         new RawJson(s.ResourceAttributesJson), s.ScopeName, s.ScopeVersion, s.RunId, s.TaskId, s.BatchId);
 
-    public static TaskDetails ToWire(this TaskDetailsRows d) => new(
-        d.Task.ToWire(), d.LatestRun?.ToWire(),
+    public static TaskDetails ToWire(this TaskDetailsRows d, long now) => new(
+        d.Task.ToWire(now), d.LatestRun?.ToWire(),
         d.Dependencies.Select(ToWire).ToList(),
         d.Assignments.Select(ToEmbedded).ToList(),
         d.Definition.From(d.Task.Stage).Select(ToWire).ToList(),

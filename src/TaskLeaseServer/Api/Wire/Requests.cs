@@ -6,7 +6,7 @@ namespace TaskLeaseServer.Api.Wire;
 
 public sealed record RetryPolicy(long? MaxAttempts, long? RetryDelayMs, string? DeadLetterStage);
 
-public sealed record PipelineStateDef(string? AgentRole, string? Description, bool? Terminal, string? WorkflowId);
+public sealed record PipelineStateDef(string? AgentRole, string? Description, bool? Terminal, string? WorkflowId, long? MaxConcurrent = null);
 
 public sealed record PipelineTransitionDef(string From, string To, string Trigger, string? Instructions, IReadOnlyList<string>? RequiredGates);
 
@@ -16,7 +16,8 @@ public sealed record PipelineDefinition(string Initial, IReadOnlyDictionary<stri
 public sealed record PipelineCreateRequest(string Name, PipelineDefinition Definition);
 
 public sealed record TaskCreateRequest(string PipelineId, string Title, string Description, long? Priority, RawJson? Metadata,
-    RetryPolicy? RetryPolicy, IReadOnlyList<string>? Dependencies, string? AssignedAgentId, string? AssignedBy);
+    RetryPolicy? RetryPolicy, IReadOnlyList<string>? Dependencies, string? AssignedAgentId, string? AssignedBy,
+    long? NotBeforeMs, bool? Paused);
 
 public sealed record BulkTaskCreateRequest(IReadOnlyList<TaskCreateRequest> Tasks);
 
@@ -43,3 +44,9 @@ public sealed record ArtifactCreateRequest(string Kind, string Uri, string? Task
 
 /// <summary>`value` is required; JSON null is a valid value.</summary>
 public sealed record StorePutRequest(RawJson Value);
+
+public sealed record ApiKeyCreateRequest(string Name, IReadOnlyList<string> Scopes, long? ExpiresAtMs);
+
+public sealed record RolePauseRequest(string? Reason);
+
+public sealed record DrainRequest(long? TimeoutMs, string? Reason);

@@ -19,9 +19,11 @@ public sealed record ServerIndex(string Name, string Version, string Description
 
 public sealed record Pipeline(string Id, string Name, RawJson Definition, long CreatedAtMs);
 
+/// <summary>The contract's Task, then the fields of EXTENSIONS §1 (status derived by Domain/TaskStatusRule).</summary>
 public record TaskView(string Id, string PipelineId, string Stage, string Title, string Description, long Priority,
     RawJson Metadata, long TaskVersion, long NextEligibleAtMs, long RetryDelayMs, long? MaxAttempts,
-    string? DeadLetterStage, string? DeadLetterReason, long CreatedAtMs, long UpdatedAtMs);
+    string? DeadLetterStage, string? DeadLetterReason, long CreatedAtMs, long UpdatedAtMs,
+    string Status, bool Paused, long? CanceledAtMs, string? CancelReason, long NotBeforeMs);
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
@@ -66,6 +68,20 @@ public sealed record StoreEntry(string Namespace, string Key, RawJson Value, lon
 public sealed record QueueRoleStats(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
     long StuckCount, long NearExpiryLeases);
 public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);
+
+/// <summary>A key as created: the only answer that ever holds <c>key</c>.</summary>
+public sealed record ApiKeyCreated(string Id, string Name, IReadOnlyList<string> Scopes, string Key, long CreatedAtMs, long? ExpiresAtMs);
+
+/// <summary>A key as listed: never the key itself.</summary>
+public sealed record ApiKeyView(string Id, string Name, IReadOnlyList<string> Scopes, long CreatedAtMs, long? ExpiresAtMs, long? LastUsedAtMs);
+
+public sealed record RoleView(string Role, bool Paused, bool Draining, string? PauseReason, long ClaimableCount, long ActiveLeases, long WaitingClaims);
+public sealed record RoleList(IReadOnlyList<RoleView> Items);
+public sealed record RoleControlResponse(string Role, bool Paused);
+public sealed record RolesControlResponse(IReadOnlyList<string> Roles, bool Paused);
+public sealed record DrainResponse(string Role, long RemainingLeases, bool TimedOut);
+public sealed record DrainAllResponse(IReadOnlyList<string> Roles, long RemainingLeases, bool TimedOut);
+public sealed record RoleEventView(long Id, long TsMs, string Kind, string Role, RawJson Data);
 
 public sealed record OtlpIngestResponse(long BatchId, long AcceptedSpans, string Stored);
 

@@ -36,6 +36,14 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(List<StoreEntry>))]
 [JsonSerializable(typeof(QueueOpsResponse))]
 [JsonSerializable(typeof(OtlpIngestResponse))]
+[JsonSerializable(typeof(ApiKeyCreated))]
+[JsonSerializable(typeof(Page<ApiKeyView>))]
+[JsonSerializable(typeof(RoleList))]
+[JsonSerializable(typeof(RoleControlResponse))]
+[JsonSerializable(typeof(RolesControlResponse))]
+[JsonSerializable(typeof(DrainResponse))]
+[JsonSerializable(typeof(DrainAllResponse))]
+[JsonSerializable(typeof(Page<RoleEventView>))]
 [JsonSerializable(typeof(Page<SpanView>))]
 internal sealed partial class WireJson : JsonSerializerContext
 {

@@ -2,7 +2,7 @@ namespace TaskLeaseServer.Storage.Postgres;
 
 /// <summary>
 /// The claim on PostgreSQL: the three places a winner can be (ready and unassigned, ready and
-/// assigned to this agent, just past a retry delay the sweeper has not cleared) are each a
+/// assigned to this agent, just past a retry delay or not-before time the sweeper has not cleared) are each a
 /// LIMIT 1 FOR UPDATE SKIP LOCKED seek of a partial index holding exactly those tasks, so
 /// concurrent claimers step over each other's rows instead of queueing on them, and blocked or
 /// leased tasks cost nothing. The best of the (at most three) locked candidates is marked in the
@@ -13,7 +13,11 @@ namespace TaskLeaseServer.Storage.Postgres;
 internal static class ClaimSql
 {
     private const string Ready =
-        "role = @role AND role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL";
+        "role = @role AND role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL " +
+        "AND NOT paused AND canceled_at_ms IS NULL";
+
+    /// <summary>The end of a task's time gates (retry delay, not-before): the key of ix_tasks_retry_wait.</summary>
+    public const string EligibleAt = "GREATEST(next_eligible_at_ms, not_before_ms)";
 
     private const string Order = "ORDER BY priority DESC, created_at_ms, seq LIMIT 1 FOR UPDATE SKIP LOCKED";
 
@@ -28,7 +32,7 @@ internal static class ClaimSql
             {Order}),
         due AS MATERIALIZED (
             SELECT id, priority, created_at_ms, seq FROM tasks
-            WHERE retry_wait AND next_eligible_at_ms <= @now AND {Ready} AND (assignee IS NULL OR assignee = @agent)
+            WHERE retry_wait AND {EligibleAt} <= @now AND {Ready} AND (assignee IS NULL OR assignee = @agent)
               AND stage <> ALL(@full)
             {Order}),
         winner AS (
@@ -42,5 +46,6 @@ internal static class ClaimSql
     private const string Columns =
         "t.id, t.pipeline_id, t.stage, t.title, t.description, t.priority, t.metadata_json, t.task_version, " +
         "t.next_eligible_at_ms, t.max_attempts, t.retry_delay_ms, t.dead_letter_stage, t.dead_letter_reason, " +
-        "t.created_at_ms, t.updated_at_ms, t.terminal, t.lease_id, t.role";
+        "t.created_at_ms, t.updated_at_ms, t.terminal, t.lease_id, t.role, t.blocked_deps, t.assignee, t.paused, " +
+        "t.pause_reason, t.canceled_at_ms, t.cancel_reason, t.not_before_ms, t.attempts_reset_at";
 }

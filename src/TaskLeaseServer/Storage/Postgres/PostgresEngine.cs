@@ -19,6 +19,7 @@ internal sealed class PostgresEngine : IStorageEngine
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresExecutor _writer;
+    private readonly SweeperLock _sweeper;
 
     public PostgresEngine(StorageOptions options, CommitSignal signal, TimeProvider time)
     {
@@ -38,9 +39,10 @@ internal sealed class PostgresEngine : IStorageEngine
             { Pooling = false, KeepAlive = 10, ApplicationName = builder.ApplicationName + ":listen" }.ConnectionString;
         Signal = signal;
         var catalog = new PipelineCatalog();
-        _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize, Node);
+        _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize, TimeSpan.FromSeconds(builder.Timeout), Node);
         Reads = new PostgresReads(_dataSource, catalog);
         EventLog = new PostgresEventLog(_dataSource);
+        _sweeper = new SweeperLock(builder);
     }
 
     public string Name => "postgresql";
@@ -55,8 +57,13 @@ internal sealed class PostgresEngine : IStorageEngine
     public IWriteExecutor Writer => _writer;
     public IReads Reads { get; }
     public IEventLog EventLog { get; }
+    public ISweeperLeadership Sweeper => _sweeper;
 
     public void Migrate() => PostgresMigrator.Apply(_dataSource);
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _dataSource.Dispose();
+    }
 }

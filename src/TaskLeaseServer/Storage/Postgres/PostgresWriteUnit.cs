@@ -26,6 +26,8 @@ internal sealed class PostgresWriteUnit : IWriteUnit
         Kv = new KvWrites(this);
         Artifacts = new ArtifactWrites(this);
         Otlp = new OtlpWrites(this);
+        Keys = new ApiKeyWrites(this);
+        Roles = new RoleWrites(this);
     }
 
     public NpgsqlConnection Db { get; }
@@ -44,6 +46,8 @@ internal sealed class PostgresWriteUnit : IWriteUnit
     public IKvWrites Kv { get; }
     public IArtifactWrites Artifacts { get; }
     public IOtlpWrites Otlp { get; }
+    public IApiKeyWrites Keys { get; }
+    public IRoleWrites Roles { get; }
 
     /// <summary>What the unit raised for after its commit.</summary>
     public PendingNotice Notice { get; } = new();
@@ -51,6 +55,8 @@ internal sealed class PostgresWriteUnit : IWriteUnit
     public void Claimable(string? role, string? assignee = null) => Notice.Claimable(role, assignee);
 
     public void DueAt(long atMs) => Notice.DueAt(atMs);
+
+    public void WakeRole(string role) => Notice.WakeRole(role);
 
     public T Nested<T>(Func<T> work, Func<T, bool> keep)
     {

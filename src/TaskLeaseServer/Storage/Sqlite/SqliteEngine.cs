@@ -30,6 +30,7 @@ internal sealed class SqliteEngine : IStorageEngine
     public IWriteExecutor Writer => _writer.Value;
     public IReads Reads { get; }
     public IEventLog EventLog { get; }
+    public ISweeperLeadership Sweeper => SoleSweeper.Instance;
 
     public void Migrate() => _database.Migrate();
 

@@ -25,6 +25,8 @@ internal sealed class SqliteWriteUnit : IWriteUnit
         Kv = new KvWrites(this);
         Artifacts = new ArtifactWrites(this);
         Otlp = new OtlpWrites(this);
+        Keys = new ApiKeyWrites(this);
+        Roles = new RoleWrites(this);
     }
 
     public SqliteConnection Db { get; }
@@ -40,6 +42,8 @@ internal sealed class SqliteWriteUnit : IWriteUnit
     public IKvWrites Kv { get; }
     public IArtifactWrites Artifacts { get; }
     public IOtlpWrites Otlp { get; }
+    public IApiKeyWrites Keys { get; }
+    public IRoleWrites Roles { get; }
 
     /// <summary>Starts the next unit at <paramref name="now"/>.</summary>
     public void Begin(long now)
@@ -54,6 +58,8 @@ internal sealed class SqliteWriteUnit : IWriteUnit
     public void Claimable(string? role, string? assignee = null) => Notice.Claimable(role, assignee);
 
     public void DueAt(long atMs) => Notice.DueAt(atMs);
+
+    public void WakeRole(string role) => Notice.WakeRole(role);
 
     public T Nested<T>(Func<T> work, Func<T, bool> keep)
     {

@@ -15,6 +15,7 @@ internal sealed class PausingUnit(IWriteUnit inner, Action<string> after) : IWri
     public T Nested<T>(Func<T> work, Func<T, bool> keep) => inner.Nested(work, keep);
     public void Claimable(string? role, string? assignee = null) => inner.Claimable(role, assignee);
     public void DueAt(long atMs) => inner.DueAt(atMs);
+    public void WakeRole(string role) => inner.WakeRole(role);
     public IPipelineWrites Pipelines => inner.Pipelines;
     public ITaskWrites Tasks => this;
     public IDependencyWrites Dependencies => this;
@@ -25,6 +26,8 @@ internal sealed class PausingUnit(IWriteUnit inner, Action<string> after) : IWri
     public IKvWrites Kv => inner.Kv;
     public IArtifactWrites Artifacts => inner.Artifacts;
     public IOtlpWrites Otlp => inner.Otlp;
+    public IApiKeyWrites Keys => inner.Keys;
+    public IRoleWrites Roles => inner.Roles;
 
     public bool? IsTerminal(string id)
     {

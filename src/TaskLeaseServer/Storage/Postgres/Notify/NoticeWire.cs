@@ -38,6 +38,7 @@ internal static class NoticeWire
                     if (wake.Assignee is null) w.WriteNullValue();
                     else w.WriteStringValue(wake.Assignee);
                     w.WriteNumberValue(count);
+                    if (wake.All) w.WriteBooleanValue(true);
                     w.WriteEndArray();
                 }
                 w.WriteEndArray();
@@ -58,7 +59,8 @@ internal static class NoticeWire
             var wakes = new List<Wake>();
             foreach (var group in root.GetProperty("w").EnumerateArray())
             {
-                var wake = new Wake(group[0].GetString()!, group[1].ValueKind == JsonValueKind.Null ? null : group[1].GetString());
+                var wake = new Wake(group[0].GetString()!, group[1].ValueKind == JsonValueKind.Null ? null : group[1].GetString(),
+                    All: group.GetArrayLength() > 3 && group[3].GetBoolean());
                 for (var i = group[2].GetInt32(); i > 0; i--) wakes.Add(wake);
             }
             var events = root.TryGetProperty("e", out var e) && e.GetBoolean();

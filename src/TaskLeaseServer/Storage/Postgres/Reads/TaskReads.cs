@@ -9,20 +9,20 @@ internal sealed partial class PostgresReads
     // each served by its own index (ix_tasks_created, ix_tasks_stage, ix_tasks_pipeline); id is COLLATE "C", so ties page in byte order. The first
     // page starts after (long.MinValue, ""), so every page is the same index seek.
     private const string TasksAll = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
         """;
     private const string TasksOfStage = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
         """;
     private const string TasksOfPipeline = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE pipeline_id = @PipelineId AND (created_at_ms, id) > (@afterMs, @afterId)
         ORDER BY created_at_ms, id LIMIT @take
         """;
     private const string TasksOfPipelineStage = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE pipeline_id = @PipelineId AND stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId)
         ORDER BY created_at_ms, id LIMIT @take
         """;
@@ -45,7 +45,7 @@ internal sealed partial class PostgresReads
 
     public TaskDetailsRows? TaskDetails(string id) => Snapshot(db =>
     {
-        var task = db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+        var task = db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Select} FROM tasks WHERE id = @id", new { id });
         if (task is null) return null;
         var latestRun = db.QuerySingleOrDefault<RunRow>(
             $"SELECT {RunRow.Columns} FROM runs WHERE task_id = @id ORDER BY attempt DESC LIMIT 1", new { id });

@@ -43,5 +43,8 @@ internal sealed class RunWrites(PostgresWriteUnit unit) : IRunWrites
             """, new { runId, end.Status, now = unit.Now, end.Failure, end.ErrorText, end.UsageJson, end.FailureKind });
 
     public long FailedAttempts(string taskId) =>
-        unit.Db.ExecuteScalar<long>("SELECT COUNT(*) FROM runs WHERE task_id = @taskId AND failure", new { taskId });
+        unit.Db.ExecuteScalar<long>("""
+            SELECT COUNT(*) FROM runs
+            WHERE task_id = @taskId AND failure AND attempt > (SELECT attempts_reset_at FROM tasks WHERE id = @taskId)
+            """, new { taskId });
 }

@@ -15,14 +15,14 @@ internal static class TaskInserts
         unit.Db.Execute("""
             INSERT INTO tasks (id, pipeline_id, stage, title, description, priority, metadata_json, task_version,
                 next_eligible_at_ms, max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason,
-                created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee)
+                created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee, not_before_ms, paused, retry_wait)
             SELECT r.id, r.pipeline_id, r.stage, r.title, r.description, r.priority, r.metadata_json, 1,
                 0, r.max_attempts, r.retry_delay_ms, r.dead_letter_stage, NULL,
-                @now, @now, r.role, r.terminal, r.blocked_deps, r.assignee
+                @now, @now, r.role, r.terminal, r.blocked_deps, r.assignee, r.not_before_ms, r.paused, r.not_before_ms > @now
             FROM unnest(@ids, @pipelines, @stages, @titles, @descriptions, @priorities, @metadata, @maxAttempts,
-                        @retryDelays, @deadLetterStages, @roles, @terminals, @blocked, @assignees)
+                        @retryDelays, @deadLetterStages, @roles, @terminals, @blocked, @assignees, @notBefore, @paused)
                  WITH ORDINALITY AS r(id, pipeline_id, stage, title, description, priority, metadata_json, max_attempts,
-                        retry_delay_ms, dead_letter_stage, role, terminal, blocked_deps, assignee, n)
+                        retry_delay_ms, dead_letter_stage, role, terminal, blocked_deps, assignee, not_before_ms, paused, n)
             ORDER BY r.n
             """, new
         {
@@ -41,6 +41,8 @@ internal static class TaskInserts
             terminals = tasks.Select(t => t.Terminal).ToArray(),
             blocked = tasks.Select(t => t.BlockedDeps).ToArray(),
             assignees = tasks.Select(t => t.Task.AssignedAgentId).ToArray(),
+            notBefore = tasks.Select(t => t.Task.NotBeforeMs).ToArray(),
+            paused = tasks.Select(t => t.Task.Paused).ToArray(),
         });
         unit.Db.Execute("""
             INSERT INTO stage_count_deltas (stage, delta)

@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Storage.Postgres.Writes;
 internal sealed class TaskWrites(PostgresWriteUnit unit) : ITaskWrites
 {
     public TaskRow? Find(string id) =>
-        unit.Db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+        unit.Db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Select} FROM tasks WHERE id = @id", new { id });
 
     /// <summary>
     /// FOR SHARE: an upstream read as unfinished stays so until this unit commits its new edge, so
@@ -45,7 +45,7 @@ internal sealed class TaskWrites(PostgresWriteUnit unit) : ITaskWrites
         WITH old AS (SELECT id, stage AS old_stage FROM tasks WHERE id = @TaskId),
         moved AS (
             UPDATE tasks t SET stage = @Stage, role = @Role, terminal = @Terminal, task_version = task_version + 1, updated_at_ms = @now,
-                lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = false
+                lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = (not_before_ms > @now)
             FROM old WHERE t.id = old.id AND t.task_version = @ExpectedVersion
             RETURNING old.old_stage, t.stage)
         """ + Counted;
@@ -85,12 +85,12 @@ internal sealed class TaskWrites(PostgresWriteUnit unit) : ITaskWrites
 
     /// <summary>SKIP LOCKED: a due task a claimer holds is the claimer's (its claim clears the flag); the next sweep gets the rest.</summary>
     public long? NextDueAtMs() =>
-        unit.Db.ExecuteScalar<long?>("SELECT MIN(next_eligible_at_ms) FROM tasks WHERE retry_wait");
+        unit.Db.ExecuteScalar<long?>($"SELECT MIN({ClaimSql.EligibleAt}) FROM tasks WHERE retry_wait AND NOT paused AND canceled_at_ms IS NULL");
 
     public IReadOnlyList<Wake> PromoteDueRetries() =>
-        unit.Db.Query<(string? Role, string? Assignee)>("""
+        unit.Db.Query<(string? Role, string? Assignee)>($"""
             UPDATE tasks SET retry_wait = false
-            WHERE id IN (SELECT id FROM tasks WHERE retry_wait AND next_eligible_at_ms <= @now FOR UPDATE SKIP LOCKED)
-            RETURNING role, assignee
+            WHERE id IN (SELECT id FROM tasks WHERE retry_wait AND {ClaimSql.EligibleAt} <= @now FOR UPDATE SKIP LOCKED)
+            RETURNING CASE WHEN NOT paused AND canceled_at_ms IS NULL THEN role END, assignee
             """, new { now = unit.Now }).Where(r => r.Role is not null).Select(r => new Wake(r.Role!, r.Assignee)).ToList();
 }

@@ -9,11 +9,11 @@ internal sealed partial class SqliteReads
     // each served by an index (ix_tasks_created, ix_tasks_stage, ix_tasks_pipeline). The first
     // page starts after (long.MinValue, ""), so every page is the same index seek.
     private const string TasksAll = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
         """;
     private const string TasksOfStage = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId) ORDER BY created_at_ms, id LIMIT @take
         """;
     // The pipeline-only filter has no index of its own: ix_tasks_pipeline is (pipeline_id, stage,
@@ -22,7 +22,7 @@ internal sealed partial class SqliteReads
     // page is the merge of one index seek per stage (each at most a page long) — an index of its
     // own would cost every task insert and stage move (docs/architecture.md, "Listing indexes").
     private const string TasksOfPipeline = $"""
-        SELECT {TaskRow.Columns} FROM tasks WHERE rowid IN (
+        SELECT {TaskRow.Select} FROM tasks WHERE rowid IN (
           SELECT t.rowid FROM pipeline_stage_roles s JOIN tasks t ON t.rowid IN (
               SELECT rowid FROM tasks INDEXED BY ix_tasks_pipeline
               WHERE pipeline_id = s.pipeline_id AND stage = s.stage AND (created_at_ms, id) > (@afterMs, @afterId)
@@ -32,7 +32,7 @@ internal sealed partial class SqliteReads
         ORDER BY created_at_ms, id
         """;
     private const string TasksOfPipelineStage = $"""
-        SELECT {TaskRow.Columns} FROM tasks
+        SELECT {TaskRow.Select} FROM tasks
         WHERE pipeline_id = @PipelineId AND stage = @Stage AND (created_at_ms, id) > (@afterMs, @afterId)
         ORDER BY created_at_ms, id LIMIT @take
         """;
@@ -58,7 +58,7 @@ internal sealed partial class SqliteReads
     {
         using var db = Open();
         using var snapshot = ReadSnapshot.Begin(db);
-        var task = db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+        var task = db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Select} FROM tasks WHERE id = @id", new { id });
         if (task is null) return null;
         var latestRun = db.QuerySingleOrDefault<RunRow>(
             $"SELECT {RunRow.Columns} FROM runs WHERE task_id = @id ORDER BY attempt DESC LIMIT 1", new { id });

@@ -35,5 +35,8 @@ internal sealed class RunWrites(SqliteWriteUnit unit) : IRunWrites
             """, new { runId, end.Status, now = unit.Now, end.Failure, end.ErrorText, end.UsageJson, end.FailureKind });
 
     public long FailedAttempts(string taskId) =>
-        unit.Db.ExecuteScalar<long>("SELECT COUNT(*) FROM runs WHERE task_id = @taskId AND failure = 1", new { taskId });
+        unit.Db.ExecuteScalar<long>("""
+            SELECT COUNT(*) FROM runs
+            WHERE task_id = @taskId AND failure = 1 AND attempt > (SELECT attempts_reset_at FROM tasks WHERE id = @taskId)
+            """, new { taskId });
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Dapper;
+using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Storage.Sqlite.Writes;
 
@@ -81,8 +82,8 @@ internal sealed class TaskInserts(SqliteWriteUnit unit)
         _insert ??= ((StatementCachingConnection)unit.Db).Raw("""
             INSERT INTO tasks (id, pipeline_id, stage, title, description, priority, metadata_json, task_version,
                 next_eligible_at_ms, max_attempts, retry_delay_ms, dead_letter_stage, dead_letter_reason,
-                created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0, ?8, ?9, ?10, NULL, ?11, ?11, ?12, ?13, ?14, ?15)
+                created_at_ms, updated_at_ms, role, terminal, blocked_deps, assignee, not_before_ms, paused, retry_wait)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, 0, ?8, ?9, ?10, NULL, ?11, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
             """);
         _insert.Integer(11, unit.Now);
         foreach (var insert in tasks)
@@ -92,7 +93,8 @@ internal sealed class TaskInserts(SqliteWriteUnit unit)
                 .Text(5, task.Description).Integer(6, task.Priority).Text(7, task.MetadataJson)
                 .Integer(8, task.MaxAttempts).Integer(9, task.RetryDelayMs).Text(10, task.DeadLetterStage)
                 .Text(12, insert.Role).Integer(13, insert.Terminal ? 1 : 0).Integer(14, insert.BlockedDeps)
-                .Text(15, task.AssignedAgentId)
+                .Text(15, task.AssignedAgentId).Integer(16, task.NotBeforeMs).Integer(17, task.Paused ? 1 : 0)
+                .Integer(18, ClaimRule.Waiting(task.NotBeforeMs, unit.Now) ? 1 : 0)
                 .Execute();
         }
     }

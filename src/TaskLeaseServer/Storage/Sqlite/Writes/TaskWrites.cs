@@ -9,7 +9,7 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
     private SqliteCommand? _isTerminal;
 
     public TaskRow? Find(string id) =>
-        unit.Db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Columns} FROM tasks WHERE id = @id", new { id });
+        unit.Db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Select} FROM tasks WHERE id = @id", new { id });
 
     /// <summary>Prepared once and bound by hand: bulk creation asks this for every dependency.</summary>
     public bool? IsTerminal(string id)
@@ -39,7 +39,7 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
 
     private const string MoveAfterSuccess = """
         UPDATE tasks SET stage = @Stage, role = @Role, terminal = @Terminal, task_version = task_version + 1, updated_at_ms = @now,
-            lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = 0
+            lease_id = NULL, dead_letter_reason = NULL, next_eligible_at_ms = 0, retry_wait = (not_before_ms > @now)
         WHERE id = @TaskId AND task_version = @ExpectedVersion
         """;
 
@@ -70,10 +70,12 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
             """, new { id, reason, nextEligibleAtMs, now = unit.Now });
 
     public long? NextDueAtMs() =>
-        unit.Db.ExecuteScalar<long?>("SELECT MIN(next_eligible_at_ms) FROM tasks INDEXED BY ix_tasks_retry_wait WHERE retry_wait = 1");
+        unit.Db.ExecuteScalar<long?>(
+            $"SELECT MIN({ClaimSql.EligibleAt}) FROM tasks INDEXED BY ix_tasks_retry_wait WHERE retry_wait = 1 AND paused = 0 AND canceled_at_ms IS NULL");
 
     public IReadOnlyList<Wake> PromoteDueRetries() =>
-        unit.Db.Query<(string? Role, string? Assignee)>("""
-            UPDATE tasks SET retry_wait = 0 WHERE retry_wait = 1 AND next_eligible_at_ms <= @now RETURNING role, assignee
+        unit.Db.Query<(string? Role, string? Assignee)>($"""
+            UPDATE tasks SET retry_wait = 0 WHERE retry_wait = 1 AND {ClaimSql.EligibleAt} <= @now
+            RETURNING CASE WHEN paused = 0 AND canceled_at_ms IS NULL THEN role END, assignee
             """, new { now = unit.Now }).Where(r => r.Role is not null).Select(r => new Wake(r.Role!, r.Assignee)).ToList();
 }
