@@ -29,6 +29,7 @@ var app = builder.Build();
 if (app.OpenDatabase() is { } failed) return failed;   // exit 1: cannot open or migrate; 2: held by another server
 
 app.ObserveStorage();
+app.AnswerWaitersOnStop();
 app.UseServerLogging();
 app.UseContractHttp();                  // envelope, path rules, API token, 404s, body limits
 
@@ -41,6 +42,8 @@ app.MapDependencies();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();
+app.MapHistory();
+app.MapStreams();
 app.MapArtifacts();
 app.MapOps();
 app.MapKeys();

@@ -4,6 +4,7 @@ using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Api.Wire;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api;
 
@@ -18,14 +19,38 @@ internal static class LeasesApi
         leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);
     }
 
-    private static Task<Reply> Claim(HttpContext http, Writes writes)
+    private static Task<Reply> Claim(HttpContext http, Writes writes, ClaimWaiters waiters, TimeProvider time)
     {
-        var request = ParseClaim(JsonBody.Parse(RequestBody.Of(http)));
-        return writes.Run(http, unit => Claims.Claim(unit, request) is { } claimed
-            ? Reply.Ok(new ClaimResponse(claimed.Task.ToWire(unit.Now), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
-                claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse)
-            // "No work" is an answer about now, not about this request: never replayed (W9).
-            : new Reply(204, []) { Recordable = false });
+        var body = JsonBody.Parse(RequestBody.Of(http));
+        var request = ParseClaim(body);
+        var waitMs = WaitMs(body);
+        return waitMs == 0 || waiters.Stopping.IsCancellationRequested
+            ? ClaimNow(http, writes, request)
+            : ClaimWait.Run(http, writes, waiters, time, request, waitMs);
+    }
+
+    /// <summary>One claim attempt. A client gone before the commit gets no lease: the unit is undone.</summary>
+    public static Task<Reply> ClaimNow(HttpContext http, Writes writes, ClaimRequest request) =>
+        writes.Run(http, unit =>
+        {
+            http.RequestAborted.ThrowIfCancellationRequested();
+            if (Claims.Claim(unit, request) is not { } claimed)
+            {
+                // "No work" is an answer about now, not about this request: never replayed (W9).
+                return new Reply(204, []) { Recordable = false };
+            }
+            if (http.RequestAborted.IsCancellationRequested) throw new ClaimAbandoned(new Wake(request.AgentRole, claimed.Task.Assignee));
+            return Reply.Ok(new ClaimResponse(claimed.Task.ToWire(unit.Now), claimed.Run.ToWire(), claimed.LeaseId, claimed.LeaseToken,
+                claimed.ExpiresAtMs), WireJson.Wire.ClaimResponse);
+        });
+
+    /// <summary>wait_ms (EXTENSIONS §2): 0..30000, default 0.</summary>
+    private static long WaitMs(JsonBody body)
+    {
+        if (!body.Element.TryGetProperty("wait_ms", out var value) || value.ValueKind == JsonValueKind.Null) return 0;
+        return value.ValueKind == JsonValueKind.Number && JsonBody.ReadInteger(value) is { } wait and >= 0 and <= ClaimWait.MaxWaitMs
+            ? wait
+            : throw ApiError.InvalidRequest($"`wait_ms` must be an integer from 0 to {ClaimWait.MaxWaitMs} (milliseconds to wait for work); got {value.GetRawText()}");
     }
 
     private static Task<Reply> Heartbeat(string id, HttpContext http, Writes writes)

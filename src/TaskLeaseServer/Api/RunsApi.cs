@@ -33,15 +33,19 @@ internal static class RunsApi
     /// </summary>
     private static Reply ListEvents(string id, HttpContext http, IReads reads, ApiTokenAuth auth)
     {
-        if (auth.Enabled)
-        {
-            var bearer = ApiTokenAuth.BearerOf(http);
-            var allowed = Caller.Found(http) is not null || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(id, hash));
-            if (!allowed) throw ApiError.Unauthorized("send the API token or this run's lease token as \"Authorization: Bearer <token>\"");
-        }
+        CheckEventReader(http, id, reads, auth);
         var limit = Query.Limit(http, 100);
         var after = Cursor.ParseId(Query.Value(http, "cursor"));
         return Paging.Reply(reads.Events(id, after, limit), e => e.ToWire(), e => Cursor.Of(e.Id), WireJson.Wire.PageRunEvent);
+    }
+
+    /// <summary>With an API token configured, reading a run's events takes the API token or the run's own lease token.</summary>
+    public static void CheckEventReader(HttpContext http, string runId, IReads reads, ApiTokenAuth auth)
+    {
+        if (!auth.Enabled) return;
+        var bearer = ApiTokenAuth.BearerOf(http);
+        var allowed = Caller.Found(http) is not null || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(runId, hash));
+        if (!allowed) throw ApiError.Unauthorized("send the API token or this run's lease token as \"Authorization: Bearer <token>\"");
     }
 
     private static Task<Reply> Transition(string id, HttpContext http, Writes writes) =>
@@ -56,10 +60,11 @@ internal static class RunsApi
 
     private static Task<Reply> Fail(string id, HttpContext http, Writes writes) =>
         AsLeaseHolder(id, http, writes,
-            json => (Error: json.RequiredString("error"), Usage: json.OptionalJson("usage")),
+            json => new FailureReport(json.RequiredString("error"), json.OptionalJson("usage"),
+                json.StrictBool("retryable") ?? true, json.StrictString("failure_kind")),
             (unit, lease, hash, failure) =>
             {
-                LeaseHolder.Fail(unit, lease, hash, failure.Error, failure.Usage);
+                LeaseHolder.Fail(unit, lease, hash, failure);
                 return Reply.Ok(new StatusResponse("failed"), WireJson.Wire.StatusResponse);
             });
 

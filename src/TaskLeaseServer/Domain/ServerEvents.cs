@@ -35,9 +35,9 @@ public static class ServerEvents
         w.WriteNumber("next_eligible_at_ms", nextEligibleAtMs);
     });
 
-    public static string DeadLetterData(long failedAttempts, string fromStage, string? deadLetterStage) => Json(w =>
+    public static string DeadLetterData(string reason, long failedAttempts, string fromStage, string? deadLetterStage) => Json(w =>
     {
-        w.WriteString("reason", RetryDecision.Reason);
+        w.WriteString("reason", reason);
         w.WriteNumber("failed_attempts", failedAttempts);
         w.WriteString("from_stage", fromStage);
         if (deadLetterStage is null) w.WriteNull("dead_letter_stage");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Hosting;
@@ -59,6 +60,12 @@ public static class CommandLine
             return Fail($"invalid --sweep-interval-ms \"{sweepText}\": expected a positive number of milliseconds");
         if (sweepMs is < 10 or > 3_600_000) return Fail("the sweep interval must be between 10 ms and 1 hour");
 
+        var maxBody = config.MaxBodyBytes ?? RequestBody.DefaultLimit;
+        if (flags.TryGetValue("--max-body-bytes", out var bodyText) &&
+            !long.TryParse(bodyText, NumberStyles.None, CultureInfo.InvariantCulture, out maxBody))
+            return Fail($"invalid --max-body-bytes \"{bodyText}\": expected a number of bytes");
+        if (maxBody is < 1_024 or > MaxBodyLimit) return Fail("max_body_bytes must be between 1024 (1 KiB) and 67108864 (64 MiB)");
+
         var otlpRetentionMs = config.OtlpRetentionMs ?? 7 * 86_400_000L;
         // Bounded above so the TimeSpan cannot overflow.
         if (otlpRetentionMs is < 1 or > 100 * 365 * 86_400_000L)
@@ -97,6 +104,7 @@ public static class CommandLine
             SweepInterval = TimeSpan.FromMilliseconds(sweepMs),
             IdempotencyRetention = TimeSpan.FromMilliseconds(retentionMs),
             OtlpRetention = TimeSpan.FromMilliseconds(otlpRetentionMs),
+            MaxBodyBytes = maxBody,
             SynchronousFull = synchronous == "full",
             JsonLogs = logFormat == "json",
             ConfigPath = configPath,
@@ -104,6 +112,7 @@ public static class CommandLine
     }
 
     private const long MaxRetentionMs = 3_153_600_000_000;
+    private const long MaxBodyLimit = 64L << 20;
 
     /// <summary>The database the server uses when --db is not given (CONTRACT §15 / EXTENSIONS §15).</summary>
     public const string DbEnvironmentVariable = "NULLTICKETS_DB";

@@ -10,7 +10,7 @@ public sealed class ConfigException(string message) : Exception(message);
 /// misspelt "api_tokn" silently served everything without a token (issue 14).
 /// </summary>
 public sealed record ConfigFile(int? Port, string? Db, string? ApiToken, string? Host, long? SweepIntervalMs,
-    long? IdempotencyRetentionMs, string? Synchronous, string? LogFormat, long? OtlpRetentionMs)
+    long? IdempotencyRetentionMs, string? Synchronous, string? LogFormat, long? OtlpRetentionMs, long? MaxBodyBytes = null)
 {
     private static readonly ConfigFile Empty = new(null, null, null, null, null, null, null, null, null);
 
@@ -42,7 +42,7 @@ public sealed record ConfigFile(int? Port, string? Db, string? ApiToken, string?
         if (port is < 0 or > 65535) throw new ConfigException("port must be between 0 and 65535");
         return new ConfigFile((int?)port, Text(root, "db"), Text(root, "api_token"), Text(root, "host"),
             Integer(root, "sweep_interval_ms"), Integer(root, "idempotency_retention_ms"), Text(root, "synchronous"),
-            Text(root, "log_format"), Integer(root, "otlp_retention_ms"));
+            Text(root, "log_format"), Integer(root, "otlp_retention_ms"), Integer(root, "max_body_bytes"));
     }
 
     private static string? Text(JsonElement root, string key) =>

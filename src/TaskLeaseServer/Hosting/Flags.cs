@@ -22,6 +22,7 @@ public static class Flags
         new("--token-file", null, "PATH", "none", "read the API token from this file (one trailing newline is ignored); keeps it out of the process list"),
         new("--config", null, "PATH", "$NULLTICKETS_HOME/config.json, else ~/.nulltickets/config.json", "config file to read; an explicit one must exist"),
         new("--sweep-interval-ms", "sweep_interval_ms", "N", "1000", "how often expired leases are reaped (10 ms to 1 hour)"),
+        new("--max-body-bytes", "max_body_bytes", "N", "65536", "largest request body accepted, in bytes (1 KiB to 64 MiB); larger is 413 payload_too_large"),
         new("--synchronous", "synchronous", "normal|full", "normal", "SQLite durability: full fsyncs every commit"),
         new("--log-format", "log_format", "text|json", "text", "console log lines as text or compact JSON"),
         new(null, "idempotency_retention_ms", "N", "86400000", "how long Idempotency-Key answers are kept"),

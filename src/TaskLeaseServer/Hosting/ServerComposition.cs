@@ -4,6 +4,7 @@ using Serilog.Events;
 using Serilog.Formatting.Compact;
 using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Background;
+using TaskLeaseServer.Lifecycle;
 using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Hosting;
@@ -39,6 +40,8 @@ public static class ServerComposition
             // a long header must reach the application and get its JSON answer.
             kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
             kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            // The body limit is the application's (RequestBody); Kestrel's own must not be lower.
+            kestrel.Limits.MaxRequestBodySize = Math.Max(kestrel.Limits.MaxRequestBodySize ?? 0, options.MaxBodyBytes);
             // Header values are read as Latin-1, one char per byte: a byte that is not UTF-8 (a note
             // header, a garbled bearer) reaches the application and gets the contract's answer instead of
             // Kestrel's bare 400, and distinct bytes stay distinct strings (see HeaderBytes).
@@ -64,6 +67,10 @@ public static class ServerComposition
         services.AddSingleton<Retention>();
         services.AddSingleton<LeaseSweeper>();
         services.AddHostedService(sp => sp.GetRequiredService<LeaseSweeper>());
+        services.AddSingleton<EventFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<EventFeed>());
+        services.AddSingleton<DueTimer>();
+        services.AddHostedService(sp => sp.GetRequiredService<DueTimer>());
     }
 
     public static void AddApi(this IServiceCollection services)
@@ -72,6 +79,7 @@ public static class ServerComposition
         services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken,
             sp.GetRequiredService<IStorageEngine>().Reads, sp.GetRequiredService<KeyUsage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Writes>();
+        services.AddSingleton<ClaimWaiters>();
         services.AddSingleton<IdempotencyFilter>();
     }
 
@@ -79,4 +87,11 @@ public static class ServerComposition
     public static void MigrateDatabase(this WebApplication app) => app.Services.GetRequiredService<IStorageEngine>().Migrate();
 
     public static void UseServerLogging(this WebApplication app) => app.UseSerilogRequestLogging();
+
+    /// <summary>Graceful shutdown answers every waiting claim 204 at once, before Kestrel waits for open requests.</summary>
+    public static void AnswerWaitersOnStop(this WebApplication app)
+    {
+        var waiters = app.Services.GetRequiredService<ClaimWaiters>();
+        app.Lifetime.ApplicationStopping.Register(waiters.Stop);
+    }
 }

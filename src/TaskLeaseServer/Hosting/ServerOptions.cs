@@ -15,6 +15,8 @@ public sealed record ServerOptions
     public TimeSpan IdempotencyRetention { get; init; } = TimeSpan.FromHours(24);
     /// <summary>How long ingested OTLP batches and their spans are kept (CONTRACT W22).</summary>
     public TimeSpan OtlpRetention { get; init; } = TimeSpan.FromDays(7);
+    /// <summary>The request body limit (CONTRACT §1.3, EXTENSIONS §15): larger bodies are 413.</summary>
+    public long MaxBodyBytes { get; init; } = Api.Http.RequestBody.DefaultLimit;
     /// <summary>synchronous=FULL: fsync every commit, so a power loss loses nothing acknowledged.</summary>
     public bool SynchronousFull { get; init; }
     /// <summary>Compact JSON log lines instead of text.</summary>

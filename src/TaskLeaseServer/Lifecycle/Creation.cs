@@ -33,12 +33,12 @@ public static class Creation
                 Unresolved(unit, task.Dependencies)));
         }
         unit.Tasks.InsertMany(inserts);
-        string? signalled = null;
+        // One wake per ready task: a bulk of 100 serves 100 waiters.
         foreach (var insert in inserts)
         {
-            // A bulk request is usually one role: raise it once.
-            if (insert.BlockedDeps == 0 && !insert.Task.Paused && !ClaimRule.Waiting(insert.Task.NotBeforeMs, unit.Now) &&
-                insert.Role is { } role && role != signalled) unit.Claimable(signalled = role);
+            if (insert.BlockedDeps == 0 && !insert.Task.Paused && !ClaimRule.Waiting(insert.Task.NotBeforeMs, unit.Now))
+                unit.Claimable(insert.Role, insert.Task.AssignedAgentId);
+            else if (insert.BlockedDeps == 0 && !insert.Task.Paused) unit.DueAt(insert.Task.NotBeforeMs);
         }
         return inserts.ConvertAll(i => i.Id);
     }
@@ -79,14 +79,14 @@ public static class Creation
     {
         var task = unit.Tasks.Find(taskId) ?? throw new DomainError(Fault.TaskNotFound, $"no task has id \"{taskId}\"");
         unit.Assignments.Assign(taskId, agentId, assignedBy);
-        unit.Claimable(task.Role);
+        unit.Claimable(task.Role, agentId);
     }
 
     public static void Unassignment(IWriteUnit unit, string taskId, string agentId)
     {
         if (!unit.Assignments.Unassign(taskId, agentId))
             throw new DomainError(Fault.AssignmentNotFound, $"task \"{taskId}\" has no active assignment for agent \"{agentId}\"");
-        unit.Claimable(unit.Tasks.Find(taskId)?.Role);
+        unit.Claimable(unit.Tasks.Find(taskId)?.Role, assignee: null);
     }
 
     /// <summary>Unknown task or run ids are 404s (the reference let the foreign key fail with a 500).</summary>

@@ -6,6 +6,10 @@ namespace TaskLeaseServer.Lifecycle;
 
 public sealed record TransitionCommand(string Trigger, string? Instructions, string? UsageJson, string? ExpectedStage, long? ExpectedTaskVersion);
 
+/// <param name="Retryable">false: dead-letter at once (EXTENSIONS §4)</param>
+/// <param name="FailureKind">the agent's word for the failure, kept on the run</param>
+public sealed record FailureReport(string Error, string? UsageJson, bool Retryable = true, string? FailureKind = null);
+
 public sealed record TransitionResult(string PreviousStage, string NewStage, string Trigger);
 
 /// <summary>
@@ -31,7 +35,8 @@ public static class LeaseHolder
         EndLease(unit, lease, tokenHash, new RunEnd("stale", Failure: false));
         unit.Runs.AppendEvent(lease.RunId, ServerEvents.LeaseReleased,
             ServerEvents.LeaseEndedData(lease.Id, lease.AgentId, lease.ExpiresAtMs));
-        unit.Claimable(unit.Tasks.Find(lease.TaskId)?.Role);
+        var task = unit.Tasks.Find(lease.TaskId);
+        unit.Claimable(task?.Role, task?.Assignee);
     }
 
     /// <summary>
@@ -61,10 +66,10 @@ public static class LeaseHolder
         return new TransitionResult(task.Stage, edge.To, command.Trigger);
     }
 
-    public static void Fail(IWriteUnit unit, LeaseRow lease, byte[] tokenHash, string error, string? usageJson)
+    public static void Fail(IWriteUnit unit, LeaseRow lease, byte[] tokenHash, FailureReport report)
     {
-        EndLease(unit, lease, tokenHash, new RunEnd("failed", Failure: true, error, usageJson ?? "{}"));
-        Retries.AfterFailedAttempt(unit, lease.TaskId, lease.RunId, "fail");
+        EndLease(unit, lease, tokenHash, new RunEnd("failed", Failure: true, report.Error, report.UsageJson ?? "{}", report.FailureKind));
+        Retries.AfterFailedAttempt(unit, lease.TaskId, lease.RunId, "fail", report.Retryable);
     }
 
     private static LeaseRow Checked(IWriteUnit unit, LeaseRow? lease, byte[] tokenHash, string missing)

@@ -31,6 +31,6 @@ public static class RoleControls
     {
         if (!unit.Roles.Set(role, paused: false, drain: false, null, actor)) return;
         unit.Roles.AppendEvent(role, ServerEvents.RoleResumed, ServerEvents.RoleControlData(actor, null, false));
-        unit.Claimable(role);
+        unit.WakeRole(role);
     }
 }

@@ -17,12 +17,12 @@ public static class Stages
             throw TransitionRules.VersionMismatch(unit.Tasks.Find(task.Id)?.TaskVersion ?? 0, task.TaskVersion);
         if (terminal && !task.Terminal)
         {
-            foreach (var unblocked in unit.Tasks.UpstreamResolved(task.Id)) unit.Claimable(unblocked);
+            foreach (var unblocked in unit.Tasks.UpstreamResolved(task.Id)) unit.Claimable(unblocked.Role, unblocked.Assignee);
         }
         else if (!terminal && task.Terminal)
         {
             unit.Tasks.UpstreamReopened(task.Id);
         }
-        unit.Claimable(role);
+        unit.Claimable(role, task.Assignee);
     }
 }

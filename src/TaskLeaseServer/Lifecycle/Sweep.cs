@@ -18,13 +18,19 @@ public static class Sweep
         foreach (var lease in expired)
         {
             if (!unit.Leases.Reap(lease)) continue;
-            unit.Runs.End(lease.RunId, new RunEnd("stale", Failure: true));
+            unit.Runs.End(lease.RunId, new RunEnd("stale", Failure: true, FailureKind: Retries.LeaseExpired));
             unit.Tasks.ClearLease(lease.TaskId, lease.Id);
             unit.Runs.AppendEvent(lease.RunId, ServerEvents.LeaseExpired,
                 ServerEvents.LeaseEndedData(lease.Id, lease.AgentId, lease.ExpiresAtMs));
-            Retries.AfterFailedAttempt(unit, lease.TaskId, lease.RunId, "lease_expired");
+            Retries.AfterFailedAttempt(unit, lease.TaskId, lease.RunId, Retries.LeaseExpired);
         }
-        foreach (var role in unit.Tasks.PromoteDueRetries()) unit.Claimable(role);
+        PromoteDue(unit);
         return expired.Count;
+    }
+
+    /// <summary>Tasks whose retry delay has passed become ready again, each waking one waiter (the due-time timer's unit).</summary>
+    public static void PromoteDue(IWriteUnit unit)
+    {
+        foreach (var due in unit.Tasks.PromoteDueRetries()) unit.Claimable(due.Role, due.Assignee);
     }
 }

@@ -16,6 +16,16 @@ public interface IReads
 
     RowPage<EventRow> Events(string runId, long? afterId, int limit);
 
+    /// <summary>Events the filter matches with ids in (afterId, upToId], in id order, with their task, pipeline and role.</summary>
+    RowPage<EventRow> EventsFor(EventFilter filter, long afterId, long upToId, int limit);
+
+    RunDetailsRow? Run(string runId);
+
+    /// <summary>The task's runs by attempt after <paramref name="afterAttempt"/>; null when the task does not exist.</summary>
+    RowPage<RunDetailsRow>? TaskRuns(string taskId, long? afterAttempt, int limit);
+
+    bool TaskExists(string taskId);
+
     /// <summary>Whether the token is the one issued for this run (it stays valid for reading events).</summary>
     bool IsRunToken(string runId, byte[] tokenHash);
 

@@ -21,13 +21,26 @@ public interface IStorageEngine : IDisposable
 
     /// <summary>Which node of those sharing the database runs the sweeper.</summary>
     ISweeperLeadership Sweeper { get; }
+
+    IEventLog EventLog { get; }
+}
+
+/// <summary>
+/// Where the event log is settled, for streams that must deliver every event exactly once in id
+/// order: an engine whose ids are not handed out in commit order (PostgreSQL sequences) holds back
+/// a missing id until no transaction that may hold it is still running.
+/// </summary>
+public interface IEventLog
+{
+    /// <summary>Reads the log's state now (one short read; callers serialise their calls).</summary>
+    EventHorizon Advance();
 }
 
 /// <summary>
 /// Runs units of work. The promise: each unit is atomic, its caller is answered only after the
 /// commit that holds its effect, and a unit that throws is undone alone (other units batched with
-/// it commit). Claim signals raised inside a unit are delivered after that commit, never for a
-/// unit that was undone.
+/// it commit). The notice a unit raised (<see cref="CommitSignal"/>) is delivered after that
+/// commit, never for a unit that was undone.
 /// </summary>
 public interface IWriteExecutor
 {
@@ -50,8 +63,17 @@ public interface IWriteUnit
     /// </summary>
     T Nested<T>(Func<T> work, Func<T, bool> keep);
 
-    /// <summary>Raises the claim signal for a role; delivered after this unit commits.</summary>
-    void Claimable(string? role);
+    /// <summary>
+    /// One task of <paramref name="role"/> (assigned to <paramref name="assignee"/>, or to anyone) may
+    /// have become claimable: one waiter is woken for it after this unit commits.
+    /// </summary>
+    void Claimable(string? role, string? assignee = null);
+
+    /// <summary>Any number of the role's tasks may have become claimable (a role resumed): every waiter of the role looks.</summary>
+    void WakeRole(string role);
+
+    /// <summary>A task this unit scheduled becomes claimable at <paramref name="atMs"/> (the due-time timer wakes waiters then).</summary>
+    void DueAt(long atMs);
 
     IPipelineWrites Pipelines { get; }
     ITaskWrites Tasks { get; }

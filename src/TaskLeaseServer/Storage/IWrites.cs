@@ -32,8 +32,8 @@ public interface ITaskWrites
     /// </summary>
     bool MoveStage(StageMove move);
 
-    /// <summary>The upstream entered a terminal stage: returns the roles of dependents it unblocked.</summary>
-    IReadOnlyList<string> UpstreamResolved(string upstreamId);
+    /// <summary>The upstream entered a terminal stage: returns the dependents it made claimable.</summary>
+    IReadOnlyList<Wake> UpstreamResolved(string upstreamId);
 
     /// <summary>The upstream left its terminal stage: its dependents count it as unresolved again.</summary>
     void UpstreamReopened(string upstreamId);
@@ -44,8 +44,11 @@ public interface ITaskWrites
     void ScheduleRetry(string id, long nextEligibleAtMs, bool waiting);
     void MarkDeadLetter(string id, string reason, long nextEligibleAtMs);
 
-    /// <summary>Makes tasks whose retry delay has passed ready again; returns their roles.</summary>
-    IReadOnlyList<string> PromoteDueRetries();
+    /// <summary>When the next task waiting out a delay becomes claimable (Unix ms), or null when none waits.</summary>
+    long? NextDueAtMs();
+
+    /// <summary>Makes tasks whose retry delay has passed ready again; returns them as wakes.</summary>
+    IReadOnlyList<Wake> PromoteDueRetries();
 }
 
 public interface IDependencyWrites

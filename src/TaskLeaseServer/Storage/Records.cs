@@ -53,12 +53,33 @@ public sealed record NewLease(string LeaseId, string RunId, string AgentId, stri
 /// <summary>The lease a holder's write is conditional on: this id, this token, not yet expired.</summary>
 public sealed record LeaseFence(string LeaseId, byte[] TokenHash);
 
-public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null);
+/// <param name="FailureKind">what kind of failure ended the run (free text from the agent, or "lease_expired")</param>
+public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null, string? FailureKind = null);
 
 public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit);
 
+/// <param name="RunUsages">the usage JSON of every run of the task, for usage_total</param>
 public sealed record TaskDetailsRows(TaskRow Task, RunRow? LatestRun, IReadOnlyList<DependencyRow> Dependencies,
-    IReadOnlyList<AssignmentRow> Assignments, PipelineDefinition Definition);
+    IReadOnlyList<AssignmentRow> Assignments, PipelineDefinition Definition, IReadOnlyList<string> RunUsages);
+
+/// <summary>
+/// Which events a stream or list wants: every given filter narrows (run, task, pipeline, the run's
+/// agent role, kinds); ids after <paramref name="AfterId"/> up to <paramref name="UpToId"/>, in id order.
+/// </summary>
+public sealed record EventFilter(string? RunId = null, string? TaskId = null, string? PipelineId = null, string? Role = null,
+    IReadOnlyList<string>? Kinds = null)
+{
+    public bool Matches(EventRow e) =>
+        (RunId is null || e.RunId == RunId) && (TaskId is null || e.TaskId == TaskId) &&
+        (PipelineId is null || e.PipelineId == PipelineId) && (Role is null || e.AgentRole == Role) &&
+        (Kinds is null || Kinds.Contains(e.Kind));
+}
+
+/// <summary>
+/// Where the event log is settled: every event id up to <paramref name="UpToId"/> is committed or
+/// never will be. <paramref name="GapPending"/>: a missing id above it may still commit; look again soon.
+/// </summary>
+public sealed record EventHorizon(long UpToId, bool GapPending);
 
 public sealed record NewArtifact(string Kind, string Uri, string? TaskId, string? RunId, string? Sha256, long? SizeBytes, string MetaJson);
 

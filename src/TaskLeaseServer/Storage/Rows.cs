@@ -96,6 +96,34 @@ public sealed class EventRow
     public long TsMs { get; set; }
     public string Kind { get; set; } = "";
     public string DataJson { get; set; } = "{}";
+    // Filled by the event feed's reads only (EventsFor): what stream filters match on.
+    public string? TaskId { get; set; }
+    public string? PipelineId { get; set; }
+    public string? AgentRole { get; set; }
+}
+
+/// <summary>A run with what GET /runs/{id} shows besides the contract's fields (EXTENSIONS §5).</summary>
+public sealed class RunDetailsRow
+{
+    public const string Columns =
+        "r.id, r.task_id, r.attempt, r.status, r.agent_id, r.agent_role, r.started_at_ms, r.ended_at_ms, r.usage_json, " +
+        "r.error_text, r.failure_kind, l.id AS lease_id, l.expires_at_ms AS lease_expires_at_ms, l.last_heartbeat_ms";
+
+    public string Id { get; set; } = "";
+    public string TaskId { get; set; } = "";
+    public long Attempt { get; set; }
+    public string Status { get; set; } = "";
+    public string? AgentId { get; set; }
+    public string? AgentRole { get; set; }
+    public long? StartedAtMs { get; set; }
+    public long? EndedAtMs { get; set; }
+    public string UsageJson { get; set; } = "{}";
+    public string? ErrorText { get; set; }
+    public string? FailureKind { get; set; }
+    /// <summary>The lease while it exists (until it ends or the sweeper reaps it).</summary>
+    public string? LeaseId { get; set; }
+    public long? LeaseExpiresAtMs { get; set; }
+    public long? LastHeartbeatMs { get; set; }
 }
 
 public sealed class DependencyRow

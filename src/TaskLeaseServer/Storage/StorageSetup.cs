@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using TaskLeaseServer.Storage.Postgres;
+using TaskLeaseServer.Storage.Postgres.Notify;
 using TaskLeaseServer.Storage.Sqlite;
 
 namespace TaskLeaseServer.Storage;
@@ -52,16 +53,17 @@ public static class StorageSetup
     /// <summary>Registers the engine the options name, the claim signal, and the engine's housekeeping.</summary>
     public static IServiceCollection AddStorageEngine(this IServiceCollection services, Func<IServiceProvider, StorageOptions> options)
     {
-        services.TryAddSingleton<ClaimSignal>();
+        services.TryAddSingleton<CommitSignal>();
         services.AddSingleton<IStorageEngine>(sp =>
         {
             var chosen = options(sp);
-            var signal = sp.GetRequiredService<ClaimSignal>();
+            var signal = sp.GetRequiredService<CommitSignal>();
             var time = sp.GetRequiredService<TimeProvider>();
             return chosen.IsPostgres ? new PostgresEngine(chosen, signal, time) : new SqliteEngine(chosen, signal, time);
         });
         services.AddSingleton(sp => sp.GetRequiredService<IStorageEngine>().Writer);
         services.AddSingleton(sp => sp.GetRequiredService<IStorageEngine>().Reads);
+        services.AddSingleton(sp => sp.GetRequiredService<IStorageEngine>().EventLog);
         // Housekeeping per engine: SQLite checkpoints its WAL; PostgreSQL folds its stage count deltas.
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IStorageEngine>() switch
         {
@@ -69,6 +71,18 @@ public static class StorageSetup
             PostgresEngine postgres => new StageCountFolder(postgres, sp.GetRequiredService<ILogger<StageCountFolder>>()),
             var other => throw new InvalidOperationException($"no housekeeping known for the {other.Name} engine"),
         });
+        // Several nodes: the other nodes' commit notices arrive over LISTEN (nothing to relay on SQLite).
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IStorageEngine>() is PostgresEngine postgres
+            ? new PostgresListener(postgres, sp.GetRequiredService<CommitSignal>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<PostgresListener>>())
+            : new NothingToRun());
         return services;
     }
+}
+
+/// <summary>The hosted service an engine without that piece of housekeeping registers.</summary>
+internal sealed class NothingToRun : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

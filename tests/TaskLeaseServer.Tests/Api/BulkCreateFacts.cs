@@ -76,4 +76,20 @@ public sealed class BulkCreateFacts
 
         (await server.Http.Get("/tasks")).Body.GetProperty("items").GetArrayLength().Should().Be(1);
     }
+
+    [Fact]
+    public async Task ABulkBodyOverTheLimit_Is413_UnlessMaxBodyBytesAllowsIt()
+    {
+        var item = "{\"pipeline_id\":\"PID\",\"title\":\"" + new string('x', 900) + "\",\"description\":\"d\"}";
+        string Body(string pid) => "{\"tasks\":[" + string.Join(",", Enumerable.Repeat(item.Replace("PID", pid), 100)) + "]}";
+
+        await using (var strict = new ServerFixture())
+        {
+            var pid = await strict.Http.Pipeline();
+            (await strict.Http.Post("/tasks/bulk", Body(pid))).ExpectError(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+        }
+        await using var roomy = new ServerFixture { MaxBodyBytes = 200_000 };
+        var id = await roomy.Http.Pipeline();
+        (await roomy.Http.Post("/tasks/bulk", Body(id))).Expect(HttpStatusCode.Created);
+    }
 }

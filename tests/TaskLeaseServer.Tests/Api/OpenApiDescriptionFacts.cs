@@ -75,7 +75,7 @@ public sealed class OpenApiDescriptionFacts
         {
             var expected = leaseRoutes.Contains(key) ? ["bearerAuth"]
                 : key is "GET /" or "GET /health" or "GET /openapi.json" or "GET /.well-known/openapi.json" ? []
-                : key == "GET /runs/{id}/events" ? ["apiToken", "bearerAuth"]
+                : key is "GET /runs/{id}/events" or "GET /runs/{id}/events/stream" ? ["apiToken", "bearerAuth"]
                 : (string[])["apiToken"];
             Schemes(operation).Should().Equal(expected, key);
         }

@@ -25,6 +25,8 @@ public sealed class OpenApiWalkFacts
         "POST /tasks/{id}/dependencies", "GET /tasks/{id}/dependencies",
         "POST /tasks/{id}/assignments", "GET /tasks/{id}/assignments", "DELETE /tasks/{id}/assignments/{agent_id}",
         "POST /leases/claim", "POST /leases/{id}/heartbeat", "POST /runs/{id}/events", "GET /runs/{id}/events", "POST /runs/{id}/transition",
+        "GET /runs/{id}", "GET /tasks/{id}/runs", "GET /tasks/{id}/events",
+        "GET /runs/{id}/events/stream", "GET /tasks/{id}/events/stream", "GET /events/stream",
         "POST /leases/claim", "POST /runs/{id}/fail",
         "POST /leases/claim", "POST /leases/{id}/release",
         "POST /artifacts", "GET /artifacts", "GET /ops/queue",
@@ -51,6 +53,14 @@ public sealed class OpenApiWalkFacts
             var (method, route) = (step[..step.IndexOf(' ')], step[(step.IndexOf(' ') + 1)..]);
             var operation = doc.GetProperty("paths").GetProperty(route).GetProperty(method.ToLowerInvariant());
             using var request = BuildRequest(method, route, operation, seen, leaseTokenExample);
+            if (IsStream(operation))
+            {
+                // A stream never ends: its documented success is the 200 and the event-stream type.
+                using var stream = await server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+                ((int)stream.StatusCode).Should().Be(200, "{0} {1} opens", method, request.RequestUri);
+                stream.Content.Headers.ContentType!.MediaType.Should().Be("text/event-stream");
+                continue;
+            }
             using var response = await server.Http.SendAsync(request);
             var text = await response.Content.ReadAsStringAsync();
 
@@ -60,6 +70,10 @@ public sealed class OpenApiWalkFacts
                 Learn(example, JsonDocument.Parse(text).RootElement, seen);
         }
     }
+
+    internal static bool IsStream(JsonElement operation) =>
+        operation.GetProperty("responses").TryGetProperty("200", out var ok) && ok.TryGetProperty("content", out var content) &&
+        content.TryGetProperty("text/event-stream", out _);
 
     internal static IEnumerable<string> Operations(JsonElement doc) =>
         doc.GetProperty("paths").EnumerateObject()

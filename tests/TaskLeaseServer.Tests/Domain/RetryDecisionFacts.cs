@@ -27,12 +27,12 @@ public sealed class RetryDecisionFacts
     {
         var decision = RetryDecision.For(failedAttempts: 3, maxAttempts: 3, retryDelayMs: 5_000, "dead", Known, Now);
 
-        decision.Should().Be(new RetryDecision(true, "dead", Limits.NeverEligibleMs));
+        decision.Should().Be(new RetryDecision(true, "dead", Limits.NeverEligibleMs, RetryDecision.Exhausted));
     }
 
     [Fact]
     public void ADeadLetterStageThePipelineLacks_LeavesTheTaskWhereItIs() =>
-        RetryDecision.For(1, 1, 0, "nowhere", Known, Now).Should().Be(new RetryDecision(true, null, Limits.NeverEligibleMs));
+        RetryDecision.For(1, 1, 0, "nowhere", Known, Now).Should().Be(new RetryDecision(true, null, Limits.NeverEligibleMs, RetryDecision.Exhausted));
 
     [Fact]
     public void WithoutADeadLetterStage_TheTaskStaysInItsStage() =>
@@ -47,5 +47,14 @@ public sealed class RetryDecisionFacts
         RetryDecision.For(1, null, long.MaxValue, null, Known, Now).NextEligibleAtMs.Should().Be(long.MaxValue);
 
     [Fact]
-    public void TheReason_IsTheContractsWord() => RetryDecision.Reason.Should().Be("max_attempts_exceeded");
+    public void TheReason_IsTheContractsWord() => RetryDecision.Exhausted.Should().Be("max_attempts_exceeded");
+
+    [Fact]
+    public void ANonRetryableFailure_DeadLettersAtOnce_WithAttemptsLeft() =>
+        RetryDecision.For(1, 5, 1_000, "dead", Known, Now, retryable: false)
+            .Should().Be(new RetryDecision(true, "dead", Limits.NeverEligibleMs, RetryDecision.NonRetryable));
+
+    [Fact]
+    public void ANonRetryableFailure_DeadLettersEvenWithoutMaxAttempts() =>
+        RetryDecision.For(1, null, 0, null, Known, Now, retryable: false).Reason.Should().Be("non_retryable");
 }

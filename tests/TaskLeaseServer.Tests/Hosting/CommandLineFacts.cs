@@ -46,6 +46,18 @@ public sealed class CommandLineFacts : IDisposable
         startup.Error.Should().Contain(value);
     }
 
+    [Fact]
+    public void MaxBodyBytes_Defaults65536_ComesFromTheFlagOrConfig_AndIsBounded()
+    {
+        Parse().Options!.MaxBodyBytes.Should().Be(65_536);
+        Parse("--max-body-bytes", "1048576").Options!.MaxBodyBytes.Should().Be(1_048_576);
+        File.WriteAllText(Path.Combine(_home, "config.json"), """{"max_body_bytes":200000}""");
+        Parse().Options!.MaxBodyBytes.Should().Be(200_000);
+        Parse("--max-body-bytes", "100").Error.Should().Contain("max_body_bytes");
+        Parse("--max-body-bytes", "lots").Error.Should().Contain("lots");
+        Flags.Usage().Should().Contain("--max-body-bytes N");
+    }
+
     [Theory]
     [InlineData(":memory:")]
     [InlineData("file:x.db?mode=rwc")]

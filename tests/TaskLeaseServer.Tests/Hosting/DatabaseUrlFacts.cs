@@ -67,7 +67,7 @@ public sealed class DatabaseUrlFacts : IDisposable
     [Fact]
     public void TheEngine_ReportsItsLocationRedacted()
     {
-        using var engine = new PostgresEngine(new StorageOptions(Url), new ClaimSignal(), TimeProvider.System);
+        using var engine = new PostgresEngine(new StorageOptions(Url), new CommitSignal(), TimeProvider.System);
 
         engine.Name.Should().Be("postgresql");
         engine.Location.Should().Be("postgresql://tls:***@db.example:6543/tasks");

@@ -9,7 +9,7 @@ public sealed class PostgresStorageFacts : StorageFacts
 {
     private readonly string _url = PostgresCluster.NewDatabase();
 
-    protected override IStorageEngine CreateEngine(ClaimSignal signal, TimeProvider time) =>
+    protected override IStorageEngine CreateEngine(CommitSignal signal, TimeProvider time) =>
         new PostgresEngine(new StorageOptions(_url), signal, time);
 
     public override async Task DisposeAsync()

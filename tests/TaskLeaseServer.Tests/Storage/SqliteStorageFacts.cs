@@ -9,7 +9,7 @@ public sealed class SqliteStorageFacts : StorageFacts
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("tls-facts-").FullName;
 
-    protected override IStorageEngine CreateEngine(ClaimSignal signal, TimeProvider time) =>
+    protected override IStorageEngine CreateEngine(CommitSignal signal, TimeProvider time) =>
         new SqliteEngine(new StorageOptions(Path.Combine(_dir, "facts.db")), signal, time);
 
     public override async Task DisposeAsync()

@@ -107,9 +107,9 @@ public abstract partial class StorageFacts
         var task = TaskRow(id);
         task.Should().BeEquivalentTo(new
         {
-            Stage = "dead", DeadLetterReason = RetryDecision.Reason, NextEligibleAtMs = Limits.NeverEligibleMs, Terminal = true,
+            Stage = "dead", DeadLetterReason = RetryDecision.Exhausted, NextEligibleAtMs = Limits.NeverEligibleMs, Terminal = true,
         });
-        EventsOf(second.Run.Id).Should().ContainSingle().Which.DataJson.Should().Be(ServerEvents.DeadLetterData(2, "todo", "dead"));
+        EventsOf(second.Run.Id).Should().ContainSingle().Which.DataJson.Should().Be(ServerEvents.DeadLetterData(RetryDecision.Exhausted, 2, "todo", "dead"));
         (await Claim(Worker)).Should().BeNull();
     }
 

@@ -21,9 +21,9 @@ public abstract partial class StorageFacts
         (await Run(u => u.Roles.IsPaused(Worker))).Should().BeTrue();
         (await Run(u => u.Roles.IsPaused(Reviewer))).Should().BeFalse();
 
-        var woken = Signal.Next(Worker);
+        var notices = Notices();
         await Run(u => { RoleControls.Resume(u, Worker, "oncall"); return 0; });
-        await woken.WaitAsync(TimeSpan.FromSeconds(10));
+        WakesIn(notices).Should().Contain(new Wake(Worker, null, All: true));
         (await Claim()).Should().NotBeNull();
     }
 

@@ -1,44 +1,49 @@
+using System.Collections.Concurrent;
 using FluentAssertions;
 using TaskLeaseServer.Domain;
 using TaskLeaseServer.Lifecycle;
+using TaskLeaseServer.Storage;
 using Xunit;
 
 namespace TaskLeaseServer.Tests.Storage;
 
-// The claim signal: raised inside a unit, delivered after its commit, never for work that was undone.
-// A signal that must not arrive is checked after a later unit's signal did: delivery is in commit order.
+// The commit notice: raised inside a unit, delivered after its commit (before the unit's caller
+// resumes), never for work that was undone; one wake per task that may have become claimable.
 public abstract partial class StorageFacts
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    private ConcurrentQueue<CommitNotice>? _notices;
 
-    private async Task RaiseMarker()
+    /// <summary>Every notice delivered from now on.</summary>
+    private ConcurrentQueue<CommitNotice> Notices()
     {
-        var marker = Signal.Next("marker");
-        await Run(u => { u.Claimable("marker"); return true; });
-        await marker.WaitAsync(Patience);
+        if (_notices is null)
+        {
+            _notices = new ConcurrentQueue<CommitNotice>();
+            Signal.Committed += _notices.Enqueue;
+        }
+        _notices.Clear();
+        return _notices;
     }
 
+    private static List<Wake> WakesIn(IEnumerable<CommitNotice> notices) => notices.SelectMany(n => n.Wakes).ToList();
+
     [Fact]
-    public async Task CreatingAReadyTask_SignalsItsRoleAfterTheCommit()
+    public async Task CreatingReadyTasks_WakesOncePerTask_AfterTheCommit()
     {
         var pid = await Pipeline();
-        var worker = Signal.Next(Worker);
-        var reviewer = Signal.Next(Reviewer);
-        worker.IsCompleted.Should().BeFalse();
+        var notices = Notices();
 
-        await OneTask(New(pid));
-        await worker.WaitAsync(Patience);
+        await Tasks(New(pid), New(pid), New(pid, assignee: "agent-9"));
 
-        (await Claim()).Should().NotBeNull("the woken waiter finds the committed task");
-        await RaiseMarker();
-        reviewer.IsCompleted.Should().BeFalse();
+        WakesIn(notices).Should().Equal(new Wake(Worker, null), new Wake(Worker, null), new Wake(Worker, "agent-9"));
+        (await Claim()).Should().NotBeNull("a waiter woken by the notice finds the committed task");
     }
 
     [Fact]
     public async Task AUnitThatThrewAfterRaisingTheSignal_DeliversNothing()
     {
         var pid = await Pipeline();
-        var worker = Signal.Next(Worker);
+        var notices = Notices();
 
         var failing = () => Run<bool>(u =>
         {
@@ -47,16 +52,14 @@ public abstract partial class StorageFacts
         });
         await failing.Should().ThrowAsync<DomainError>();
 
-        await RaiseMarker();
-        worker.IsCompleted.Should().BeFalse();
+        notices.Should().BeEmpty();
     }
 
     [Fact]
     public async Task ANestedPartThatWasUndone_DeliversNothing_ButTheRestOfTheUnitDoes()
     {
         var pid = await Pipeline();
-        var worker = Signal.Next(Worker);
-        var reviewer = Signal.Next(Reviewer);
+        var notices = Notices();
 
         await Run(u =>
         {
@@ -65,41 +68,73 @@ public abstract partial class StorageFacts
             return true;
         });
 
-        await reviewer.WaitAsync(Patience);
-        await RaiseMarker();
-        worker.IsCompleted.Should().BeFalse();
+        WakesIn(notices).Should().Equal(new Wake(Reviewer, null));
         (await Claim()).Should().BeNull();
     }
 
     [Fact]
-    public async Task ABlockedTask_SignalsNothing_UntilItsUpstreamFinishes()
+    public async Task ABlockedTask_WakesNothing_UntilItsUpstreamFinishes()
     {
         var pid = await Pipeline();
         var upstream = await OneTask(New(pid));
         await Transition(await Claimed(), "submit");
-        await OneTask(New(pid, dependsOn: [upstream]));
-        var worker = Signal.Next(Worker);
-        await RaiseMarker();
-        worker.IsCompleted.Should().BeFalse();
+        var notices = Notices();
+        await OneTask(New(pid, dependsOn: [upstream], assignee: "agent-2"));
+        WakesIn(notices).Should().BeEmpty();
 
         await Transition(await Claimed(Reviewer), "approve");
 
-        await worker.WaitAsync(Patience);
+        WakesIn(notices).Should().Contain(new Wake(Worker, "agent-2"));
     }
 
     [Fact]
-    public async Task ARetryAfterItsDelay_IsSignalledByTheSweep()
+    public async Task AFailureWithARetryDelay_CarriesItsDueTime_AndPromotingItWakes()
     {
         var pid = await Pipeline();
         await OneTask(New(pid, maxAttempts: 3, retryDelayMs: 5_000));
+        var failedAt = Now;
+        var notices = Notices();
         await Fail(await Claimed());
-        var worker = Signal.Next(Worker);
-        await RaiseMarker();
-        worker.IsCompleted.Should().BeFalse();
+        WakesIn(notices).Should().BeEmpty();
+        notices.Select(n => n.DueAtMs).Should().Contain(failedAt + 5_000);
+        (await Run(u => u.Tasks.NextDueAtMs())).Should().Be(failedAt + 5_000);
 
-        Advance(5_000);
+        Advance(4_999);
+        await Run(u => { TaskLeaseServer.Lifecycle.Sweep.PromoteDue(u); return true; });
+        WakesIn(notices).Should().BeEmpty();
+
+        Advance(1);
+        await Run(u => { TaskLeaseServer.Lifecycle.Sweep.PromoteDue(u); return true; });
+        WakesIn(notices).Should().Equal(new Wake(Worker, null));
+        (await Run(u => u.Tasks.NextDueAtMs())).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task AReleaseAndAReapWithoutDelay_EachWakeTheRole()
+    {
+        var pid = await Pipeline();
+        await OneTask(New(pid, maxAttempts: 5));
+        var notices = Notices();
+        await Release(await Claimed());
+        WakesIn(notices).Should().Equal(new Wake(Worker, null));
+
+        await Claimed(ttlMs: 1_000);
+        Advance(1_001);
+        notices.Clear();
         await Sweep();
+        WakesIn(notices).Should().Equal(new Wake(Worker, null));
+    }
 
-        await worker.WaitAsync(Patience);
+    [Fact]
+    public async Task AppendingAnEvent_IsInTheNotice()
+    {
+        var pid = await Pipeline();
+        await OneTask(New(pid));
+        var claim = await Claimed();
+        var notices = Notices();
+
+        await Release(claim);
+
+        notices.Should().Contain(n => n.Events);
     }
 }

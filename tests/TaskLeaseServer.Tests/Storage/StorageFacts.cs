@@ -42,14 +42,14 @@ public abstract partial class StorageFacts : IAsyncLifetime
         """;
 
     protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
-    protected ClaimSignal Signal { get; } = new();
+    protected CommitSignal Signal { get; } = new();
     protected IStorageEngine Engine { get; private set; } = null!;
     protected IWriteExecutor Writer => Engine.Writer;
     protected IReads Reads => Engine.Reads;
     protected long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
 
     /// <summary>A fresh, empty engine of the kind under test, on its own database.</summary>
-    protected abstract IStorageEngine CreateEngine(ClaimSignal signal, TimeProvider time);
+    protected abstract IStorageEngine CreateEngine(CommitSignal signal, TimeProvider time);
 
     public Task InitializeAsync()
     {
@@ -123,7 +123,7 @@ public abstract partial class StorageFacts : IAsyncLifetime
         Run(u =>
         {
             var (lease, _) = LeaseHolder.Authorize(u, claim.Run.Id, HashOf(claim), () => true);
-            LeaseHolder.Fail(u, lease, HashOf(claim), error, null);
+            LeaseHolder.Fail(u, lease, HashOf(claim), new FailureReport(error, null));
             return true;
         });
 

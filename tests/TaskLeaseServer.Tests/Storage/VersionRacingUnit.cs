@@ -11,7 +11,9 @@ internal sealed class VersionRacingUnit(IWriteUnit inner, string taskId) : IWrit
 {
     public long Now => inner.Now;
     public T Nested<T>(Func<T> work, Func<T, bool> keep) => inner.Nested(work, keep);
-    public void Claimable(string? role) => inner.Claimable(role);
+    public void Claimable(string? role, string? assignee = null) => inner.Claimable(role, assignee);
+    public void DueAt(long atMs) => inner.DueAt(atMs);
+    public void WakeRole(string role) => inner.WakeRole(role);
     public IPipelineWrites Pipelines => inner.Pipelines;
     public ITaskWrites Tasks { get; } = new RacingTasks(inner.Tasks, taskId);
     public IDependencyWrites Dependencies => inner.Dependencies;
@@ -43,11 +45,12 @@ internal sealed class VersionRacingUnit(IWriteUnit inner, string taskId) : IWrit
         public bool? IsTerminal(string id) => inner.IsTerminal(id);
         public void InsertMany(IReadOnlyList<TaskInsert> tasks) => inner.InsertMany(tasks);
         public bool MoveStage(StageMove move) => inner.MoveStage(move);
-        public IReadOnlyList<string> UpstreamResolved(string upstreamId) => inner.UpstreamResolved(upstreamId);
+        public IReadOnlyList<Wake> UpstreamResolved(string upstreamId) => inner.UpstreamResolved(upstreamId);
         public void UpstreamReopened(string upstreamId) => inner.UpstreamReopened(upstreamId);
         public void ClearLease(string taskId, string leaseId) => inner.ClearLease(taskId, leaseId);
         public void ScheduleRetry(string id, long nextEligibleAtMs, bool waiting) => inner.ScheduleRetry(id, nextEligibleAtMs, waiting);
         public void MarkDeadLetter(string id, string reason, long nextEligibleAtMs) => inner.MarkDeadLetter(id, reason, nextEligibleAtMs);
-        public IReadOnlyList<string> PromoteDueRetries() => inner.PromoteDueRetries();
+        public IReadOnlyList<Wake> PromoteDueRetries() => inner.PromoteDueRetries();
+        public long? NextDueAtMs() => inner.NextDueAtMs();
     }
 }

@@ -54,7 +54,7 @@ public static class PostgresCluster
         server.Admin($"DROP DATABASE IF EXISTS {Template} WITH (FORCE)");
         server.Admin($"CREATE DATABASE {Template}");
         // Migrated once; every test database is a copy. Disposing the engine closes its sessions.
-        using (var engine = new PostgresEngine(new StorageOptions(server.UrlOf(Template)), new ClaimSignal(), TimeProvider.System))
+        using (var engine = new PostgresEngine(new StorageOptions(server.UrlOf(Template)), new CommitSignal(), TimeProvider.System))
             engine.Migrate();
         return server;
     }

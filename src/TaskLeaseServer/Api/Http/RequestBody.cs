@@ -7,7 +7,7 @@ public sealed record BodyLimit(long Bytes);
 
 /// <summary>
 /// The request body, read once into memory with a size limit (CONTRACT §1.3: 413
-/// payload_too_large past 65,536 bytes by default), whatever the Content-Type and framing.
+/// payload_too_large past 65,536 bytes by default, --max-body-bytes), whatever the Content-Type and framing.
 /// </summary>
 public static class RequestBody
 {
@@ -18,7 +18,9 @@ public static class RequestBody
 
     public static async Task ReadAsync(HttpContext context)
     {
-        var limit = context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>()?.Bytes ?? DefaultLimit;
+        var configured = context.RequestServices.GetService<Hosting.ServerOptions>()?.MaxBodyBytes ?? DefaultLimit;
+        // A route's own larger limit (OTLP batches) stands; --max-body-bytes can raise it too.
+        var limit = Math.Max(configured, context.GetEndpoint()?.Metadata.GetMetadata<BodyLimit>()?.Bytes ?? 0);
         if (context.Request.ContentLength > limit) throw TooLarge(limit);
         int read;
 

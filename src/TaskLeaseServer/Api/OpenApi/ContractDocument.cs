@@ -68,6 +68,21 @@ public sealed class ContractDocument : IDocumentFilter
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                 });
             }
+            if (metadata.OfType<EventStreamAnswer>().Any())
+            {
+                operation.Responses ??= new OpenApiResponses();
+                operation.Responses["200"] = new OpenApiResponse
+                {
+                    Description = "The stream: `id:`, `event:` and `data:` lines per event, `: keepalive` comments while idle",
+                    Content = new Dictionary<string, IOpenApiMediaType>
+                    {
+                        ["text/event-stream"] = new OpenApiMediaType
+                        {
+                            Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Server-Sent Events; each data line is a RunEvent as JSON" },
+                        },
+                    },
+                };
+            }
             if (metadata.OfType<RequestShape>().FirstOrDefault() is { } shape)
             {
                 operation.RequestBody = new OpenApiRequestBody
@@ -110,13 +125,19 @@ public sealed class ContractDocument : IDocumentFilter
                 new OpenApiSchema
                 {
                     Type = JsonSchemaType.Object,
-                    Required = new HashSet<string> { "dependencies", "assignments", "available_transitions" },
+                    Required = new HashSet<string> { "dependencies", "assignments", "available_transitions", "usage_total" },
                     Properties = new Dictionary<string, IOpenApiSchema>
                     {
                         ["latest_run"] = new OpenApiSchemaReference(nameof(Run), document),
                         ["dependencies"] = ArrayOf(nameof(Dependency), document),
                         ["assignments"] = ArrayOf(nameof(TaskAssignment), document),
                         ["available_transitions"] = ArrayOf(nameof(AvailableTransition), document),
+                        ["usage_total"] = new OpenApiSchema
+                        {
+                            Type = JsonSchemaType.Object,
+                            Description = "The sum of the numeric fields of every run's usage, by name; {} when none.",
+                            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Number },
+                        },
                     },
                 },
             },

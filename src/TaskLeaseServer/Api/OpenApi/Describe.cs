@@ -19,6 +19,9 @@ public sealed record RequestShape(Type Type);
 /// </summary>
 public sealed record LeaseTokenAuth;
 
+/// <summary>Endpoint metadata: the 200 is a text/event-stream (Server-Sent Events) that stays open.</summary>
+public sealed record EventStreamAnswer;
+
 /// <summary>Endpoint metadata: the route needs no token in API-token mode (/, /health, the OpenAPI document).</summary>
 public sealed record OpenRoute;
 
@@ -57,6 +60,10 @@ public static class Describe
 
     public static RouteHandlerBuilder Answers<T>(this RouteHandlerBuilder route, int status = 200) =>
         route.Produces<T>(status, "application/json");
+
+    /// <summary>A Server-Sent Events stream (text/event-stream) as the 200.</summary>
+    public static RouteHandlerBuilder Streams(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new EventStreamAnswer());
 
     public static RouteHandlerBuilder AnswersEmpty(this RouteHandlerBuilder route, int status = 204) =>
         route.Produces(status);

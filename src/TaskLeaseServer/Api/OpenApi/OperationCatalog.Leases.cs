@@ -12,10 +12,13 @@ public static partial class OperationCatalog
             "or a dependency, not dead-lettered and not assigned to another agent, and starts a run on it. The `lease_token` is shown " +
             "only here: send it as `Authorization: Bearer <lease_token>` on the lease's heartbeat and on the run's events, transition " +
             "and fail. `lease_ttl_ms` defaults to 300000 and is clamped to 1 s .. 24 h. `concurrency.per_state` caps how many tasks " +
-            "of a stage name may be leased at once. 204 with an empty body: no work now; poll again later.")
+            "of a stage name may be leased at once. 204 with an empty body: no work now. `wait_ms` (0..30000, default 0) makes it a " +
+            "long poll: with no work now, the request waits until a task becomes claimable for this agent and role (then 200 as " +
+            "usual) or `wait_ms` passes (204); waiters of a role are served first come, first served, one per new task. A client " +
+            "that disconnects while waiting is never granted a lease; graceful shutdown answers every waiter 204 at once.")
         {
-            Errors = Errors((400, InvalidJson)),
-            Body = """{"agent_id":"coder-1","agent_role":"coder","lease_ttl_ms":60000,"concurrency":{"per_state":{"todo":5}}}""",
+            Errors = Errors((400, InvalidJson + " `invalid_request`: `wait_ms` is outside 0..30000.")),
+            Body = """{"agent_id":"coder-1","agent_role":"coder","lease_ttl_ms":60000,"concurrency":{"per_state":{"todo":5}},"wait_ms":1000}""",
             ResponseExample = $$$"""
                 {"task":{"id":"{{{TaskId}}}","pipeline_id":"{{{PipelineId}}}","stage":"todo","title":"Add login",
                   "description":"OAuth sign-in for the web app","priority":10,"metadata":{"ticket":"WEB-42"},"task_version":1,
@@ -89,12 +92,14 @@ public static partial class OperationCatalog
         Add("POST /runs/{id}/fail", new OperationDoc("Runs", "Fail the run",
             "Ends the run as `failed` and the lease with it. Under the task's retry policy the task is claimable again after " +
             "`retry_delay_ms` (event `retry_scheduled`), or, once failed runs reach `max_attempts`, is dead-lettered (event " +
-            "`dead_letter`, moved to `dead_letter_stage` when that is a stage of the pipeline). The answer is the same either way.")
+            "`dead_letter`, moved to `dead_letter_stage` when that is a stage of the pipeline). `retryable: false` (default true) " +
+            "dead-letters at once whatever attempts remain, with `dead_letter_reason` `non_retryable`. `failure_kind` (free text, " +
+            "e.g. `timeout`, `bad_input`) is kept on the run (GET /runs/{id}). The answer is the same either way.")
         {
             Auth = Auth.LeaseToken,
             Errors = Errors((400, InvalidJson), (401, LeaseUnauthorized), (404, NoLiveLease), (410, LeaseExpired)),
             Path = Path(("id", RunId)),
-            Body = """{"error":"tests failed: 3 of 120","usage":{"input_tokens":900}}""",
+            Body = """{"error":"tests failed: 3 of 120","usage":{"input_tokens":900},"retryable":true,"failure_kind":"tests_failed"}""",
         });
     }
 }

@@ -16,6 +16,7 @@ public static partial class OperationCatalog
         ("Assignments", "Reserve a task for one agent."),
         ("Leases", "Claim the best eligible task for a role, keep the lease alive, give it back."),
         ("Runs", "One attempt at a task: its events, and how it ends (transition or fail). Take the lease token."),
+        ("Streams", "Events as they commit, as Server-Sent Events: replayed after your last id, then live, each exactly once in id order."),
         ("Artifacts", "What a run produced, by reference."),
         ("Ops", "The operator's view of the queue, role pause and drain, and the server's own events."),
         ("Keys", "Scoped API keys beside the bootstrap token: `read` < `agent` < `operator` < `admin`, each including the ones before it."),
@@ -52,6 +53,7 @@ public static partial class OperationCatalog
         AddService();
         AddWork();
         AddLeasesAndRuns();
+        AddHistoryAndStreams();
         AddData();
         AddOperators();
     }

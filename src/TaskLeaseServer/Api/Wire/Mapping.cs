@@ -43,5 +43,9 @@ public static class Mapping
         d.Task.ToWire(now), d.LatestRun?.ToWire(),
         d.Dependencies.Select(ToWire).ToList(),
         d.Assignments.Select(ToEmbedded).ToList(),
-        d.Definition.From(d.Task.Stage).Select(ToWire).ToList());
+        d.Definition.From(d.Task.Stage).Select(ToWire).ToList(),
+        new RawJson(UsageTotal.Of(d.RunUsages)));
+
+    public static RunDetails ToWire(this RunDetailsRow r) => new(r.Id, r.TaskId, r.Attempt, r.Status, r.AgentId, r.AgentRole,
+        r.StartedAtMs, r.EndedAtMs, new RawJson(r.UsageJson), r.ErrorText, r.FailureKind, r.LeaseId, r.LeaseExpiresAtMs, r.LastHeartbeatMs);
 }

@@ -27,7 +27,8 @@ public sealed record AssignmentCreateRequest(string AgentId, string? AssignedBy)
 
 public sealed record LeaseConcurrency(IReadOnlyDictionary<string, long>? PerState);
 
-public sealed record LeaseClaimRequest(string AgentId, string AgentRole, long? LeaseTtlMs, LeaseConcurrency? Concurrency);
+/// <param name="WaitMs">long poll (EXTENSIONS §2): wait up to this long for work, 0..30000</param>
+public sealed record LeaseClaimRequest(string AgentId, string AgentRole, long? LeaseTtlMs, LeaseConcurrency? Concurrency, long? WaitMs);
 
 public sealed record HeartbeatRequest(long? LeaseTtlMs);
 
@@ -35,7 +36,8 @@ public sealed record EventCreateRequest(string Kind, RawJson? Data);
 
 public sealed record TransitionRequest(string Trigger, string? Instructions, RawJson? Usage, string? ExpectedStage, long? ExpectedTaskVersion);
 
-public sealed record FailRequest(string Error, RawJson? Usage);
+/// <param name="Retryable">false: dead-letter now (EXTENSIONS §4); default true</param>
+public sealed record FailRequest(string Error, RawJson? Usage, bool? Retryable, string? FailureKind);
 
 public sealed record ArtifactCreateRequest(string Kind, string Uri, string? TaskId, string? RunId, string? Sha256, long? SizeBytes,
     RawJson? Meta);

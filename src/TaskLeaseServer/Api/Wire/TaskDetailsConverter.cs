@@ -25,6 +25,8 @@ public sealed class TaskDetailsConverter : JsonConverter<TaskDetails>
         JsonSerializer.Serialize(writer, value.Assignments, WireJson.Wire.IReadOnlyListTaskAssignment);
         writer.WritePropertyName("available_transitions");
         JsonSerializer.Serialize(writer, value.AvailableTransitions, WireJson.Wire.IReadOnlyListAvailableTransition);
+        writer.WritePropertyName("usage_total");
+        writer.WriteRawValue(value.UsageTotal.Text, skipInputValidation: true);
         writer.WriteEndObject();
     }
 }

@@ -30,6 +30,11 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 public sealed record Run(string Id, string TaskId, long Attempt, string Status, string? AgentId, string? AgentRole,
     long? StartedAtMs, long? EndedAtMs);
 
+/// <summary>A run with its outcome and live lease (EXTENSIONS §5): GET /runs/{id}, GET /tasks/{id}/runs.</summary>
+public sealed record RunDetails(string Id, string TaskId, long Attempt, string Status, string? AgentId, string? AgentRole,
+    long? StartedAtMs, long? EndedAtMs, RawJson Usage, string? Error, string? FailureKind, string? LeaseId,
+    long? LeaseExpiresAtMs, long? LastHeartbeatMs);
+
 public sealed record Dependency(string DependsOnTaskId, bool Resolved);
 
 public sealed record Assignment(string TaskId, string AgentId, string? AssignedBy, bool Active, long CreatedAtMs, long UpdatedAtMs);
@@ -46,7 +51,7 @@ public sealed record AvailableTransition(string Trigger, string To, IReadOnlyLis
 /// </summary>
 [JsonConverter(typeof(TaskDetailsConverter))]
 public sealed record TaskDetails(TaskView Task, Run? LatestRun, IReadOnlyList<Dependency> Dependencies,
-    IReadOnlyList<TaskAssignment> Assignments, IReadOnlyList<AvailableTransition> AvailableTransitions);
+    IReadOnlyList<TaskAssignment> Assignments, IReadOnlyList<AvailableTransition> AvailableTransitions, RawJson UsageTotal);
 
 public sealed record ClaimResponse(TaskView Task, Run Run, string LeaseId, string LeaseToken, long ExpiresAtMs);
 public sealed record HeartbeatResponse(long ExpiresAtMs);

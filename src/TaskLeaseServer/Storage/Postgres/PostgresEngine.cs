@@ -21,7 +21,7 @@ internal sealed class PostgresEngine : IStorageEngine
     private readonly PostgresExecutor _writer;
     private readonly SweeperLock _sweeper;
 
-    public PostgresEngine(StorageOptions options, ClaimSignal signal, TimeProvider time)
+    public PostgresEngine(StorageOptions options, CommitSignal signal, TimeProvider time)
     {
         var builder = PostgresUrl.Parse(options.Db);
         Location = PostgresUrl.Redacted(builder);
@@ -34,17 +34,29 @@ internal sealed class PostgresEngine : IStorageEngine
         builder.Options = "-c idle_in_transaction_session_timeout=30000";
         builder.ApplicationName ??= $"{Environment.MachineName}:{Environment.ProcessId}";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
+        // The LISTEN connection lives as long as the node: outside the pool, so it takes no unit's slot.
+        ListenConnectionString = new NpgsqlConnectionStringBuilder(builder.ConnectionString)
+            { Pooling = false, KeepAlive = 10, ApplicationName = builder.ApplicationName + ":listen" }.ConnectionString;
+        Signal = signal;
         var catalog = new PipelineCatalog();
-        _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize, TimeSpan.FromSeconds(builder.Timeout));
+        _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize, TimeSpan.FromSeconds(builder.Timeout), Node);
         Reads = new PostgresReads(_dataSource, catalog);
+        EventLog = new PostgresEventLog(_dataSource);
         _sweeper = new SweeperLock(builder);
     }
 
     public string Name => "postgresql";
     public string Location { get; }
     public NpgsqlDataSource DataSource => _dataSource;
+
+    /// <summary>This process among the nodes on the database: its own NOTIFY payloads carry it, and it skips them.</summary>
+    public string Node { get; } = Guid.NewGuid().ToString("N");
+
+    public string ListenConnectionString { get; }
+    public CommitSignal Signal { get; }
     public IWriteExecutor Writer => _writer;
     public IReads Reads { get; }
+    public IEventLog EventLog { get; }
     public ISweeperLeadership Sweeper => _sweeper;
 
     public void Migrate() => PostgresMigrator.Apply(_dataSource);

@@ -1,5 +1,7 @@
 using System.Data;
+using Dapper;
 using Npgsql;
+using TaskLeaseServer.Storage.Postgres.Notify;
 
 namespace TaskLeaseServer.Storage.Postgres;
 
@@ -11,8 +13,8 @@ namespace TaskLeaseServer.Storage.Postgres;
 /// race PostgreSQL detects (serialization failure, deadlock) is run again from the start, so units
 /// must be re-runnable, as they are: ids and tokens are minted inside them.
 /// </summary>
-internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCatalog catalog, ClaimSignal signal,
-    TimeProvider time, int slots, TimeSpan slotTimeout) : IWriteExecutor
+internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCatalog catalog, CommitSignal signal,
+    TimeProvider time, int slots, TimeSpan slotTimeout, string node) : IWriteExecutor
 {
     private const int Attempts = 4;
 
@@ -88,9 +90,15 @@ internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCata
         var unit = new PostgresWriteUnit(db, catalog, time.GetUtcNow().ToUnixTimeMilliseconds());
         // A unit that throws is rolled back when the transaction is disposed without a commit.
         var result = work(unit);
+        var notice = unit.Notice.Take();
+        // NOTIFY inside the transaction: PostgreSQL delivers it to the other nodes after the commit, never for a rollback.
+        if (!notice.IsEmpty)
+        {
+            db.Execute($"SELECT pg_notify('{NoticeWire.Channel}', p) FROM unnest(@payloads) p",
+                new { payloads = NoticeWire.Encode(node, notice).ToArray() });
+        }
         transaction.Commit();
-        var roles = unit.Signals;
-        if (roles.Length > 0) signal.Deliver(roles);
+        signal.Deliver(notice);
         return result;
     }
 }

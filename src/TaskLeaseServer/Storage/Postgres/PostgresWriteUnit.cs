@@ -6,11 +6,10 @@ namespace TaskLeaseServer.Storage.Postgres;
 
 /// <summary>
 /// One unit of work: a pooled connection inside its own READ COMMITTED transaction, the unit's
-/// clock reading, and the claim signals it raised, held until the commit.
+/// clock reading, and the notice it builds for after the commit.
 /// </summary>
 internal sealed class PostgresWriteUnit : IWriteUnit
 {
-    private readonly List<string> _signals = [];
     private int _nestedDepth;
 
     public PostgresWriteUnit(NpgsqlConnection db, PipelineCatalog catalog, long now)
@@ -32,6 +31,9 @@ internal sealed class PostgresWriteUnit : IWriteUnit
     }
 
     public NpgsqlConnection Db { get; }
+
+    /// <summary>Whether the transaction has taken its id (pg_current_xact_id) before an event insert.</summary>
+    public bool HasTransactionId { get; set; }
     public long Now { get; }
 
     public IPipelineWrites Pipelines { get; }
@@ -47,19 +49,20 @@ internal sealed class PostgresWriteUnit : IWriteUnit
     public IApiKeyWrites Keys { get; }
     public IRoleWrites Roles { get; }
 
-    /// <summary>The roles the unit raised, once its commit has succeeded.</summary>
-    public string[] Signals => _signals.Distinct(StringComparer.Ordinal).ToArray();
+    /// <summary>What the unit raised for after its commit.</summary>
+    public PendingNotice Notice { get; } = new();
 
-    public void Claimable(string? role)
-    {
-        if (role is not null) _signals.Add(role);
-    }
+    public void Claimable(string? role, string? assignee = null) => Notice.Claimable(role, assignee);
+
+    public void DueAt(long atMs) => Notice.DueAt(atMs);
+
+    public void WakeRole(string role) => Notice.WakeRole(role);
 
     public T Nested<T>(Func<T> work, Func<T, bool> keep)
     {
         // Savepoint names nest by depth, so a nested part inside another rolls back only itself.
         var name = "nested" + _nestedDepth++;
-        var mark = _signals.Count;
+        var mark = Notice.Mark();
         Db.Execute("SAVEPOINT " + name);
         try
         {
@@ -84,6 +87,6 @@ internal sealed class PostgresWriteUnit : IWriteUnit
     private void Undo(string savepoint, int signalMark)
     {
         Db.Execute($"ROLLBACK TO SAVEPOINT {savepoint}; RELEASE SAVEPOINT {savepoint}");
-        _signals.RemoveRange(signalMark, _signals.Count - signalMark);
+        Notice.Undo(signalMark);
     }
 }

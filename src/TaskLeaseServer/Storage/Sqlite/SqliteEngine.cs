@@ -15,12 +15,13 @@ internal sealed class SqliteEngine : IStorageEngine
     private readonly SqliteDatabase _database;
     private readonly Lazy<WriteQueue> _writer;
 
-    public SqliteEngine(StorageOptions options, ClaimSignal signal, TimeProvider time)
+    public SqliteEngine(StorageOptions options, CommitSignal signal, TimeProvider time)
     {
         _database = new SqliteDatabase(options);
         var catalog = new PipelineCatalog();
         _writer = new Lazy<WriteQueue>(() => new WriteQueue(_database, catalog, signal, time));
         Reads = new SqliteReads(_database, catalog);
+        EventLog = new SqliteEventLog(_database);
     }
 
     public string Name => "sqlite";
@@ -28,6 +29,7 @@ internal sealed class SqliteEngine : IStorageEngine
     public SqliteDatabase Database => _database;
     public IWriteExecutor Writer => _writer.Value;
     public IReads Reads { get; }
+    public IEventLog EventLog { get; }
     public ISweeperLeadership Sweeper => SoleSweeper.Instance;
 
     public void Migrate() => _database.Migrate();

@@ -5,12 +5,11 @@ namespace TaskLeaseServer.Storage.Sqlite;
 
 /// <summary>
 /// The one unit-of-work object of the writer thread, reused for every unit: the writer connection
-/// (already inside the batch's transaction), the unit's clock reading, and the claim signals it
-/// raised, held until the commit.
+/// (already inside the batch's transaction), the unit's clock reading, and the notice it
+/// builds for after the commit.
 /// </summary>
 internal sealed class SqliteWriteUnit : IWriteUnit
 {
-    private readonly List<string> _signals = [];
     private int _nestedDepth;
 
     public SqliteWriteUnit(SqliteConnection db, PipelineCatalog catalog)
@@ -50,27 +49,23 @@ internal sealed class SqliteWriteUnit : IWriteUnit
     public void Begin(long now)
     {
         Now = now;
-        _signals.Clear();
+        Notice.Clear();
     }
 
-    /// <summary>The roles the unit raised; taken once it is known to stand.</summary>
-    public string[] TakeSignals()
-    {
-        var roles = _signals.Distinct(StringComparer.Ordinal).ToArray();
-        _signals.Clear();
-        return roles;
-    }
+    /// <summary>What the unit raised for after its commit; taken once it is known to stand.</summary>
+    public PendingNotice Notice { get; } = new();
 
-    public void Claimable(string? role)
-    {
-        if (role is not null) _signals.Add(role);
-    }
+    public void Claimable(string? role, string? assignee = null) => Notice.Claimable(role, assignee);
+
+    public void DueAt(long atMs) => Notice.DueAt(atMs);
+
+    public void WakeRole(string role) => Notice.WakeRole(role);
 
     public T Nested<T>(Func<T> work, Func<T, bool> keep)
     {
         // Savepoint names nest by depth, so a nested unit inside another rolls back only itself.
         var name = "nested" + _nestedDepth++;
-        var mark = _signals.Count;
+        var mark = Notice.Mark();
         SqliteDatabase.Execute(Db, "SAVEPOINT " + name);
         try
         {
@@ -93,6 +88,6 @@ internal sealed class SqliteWriteUnit : IWriteUnit
     private void Undo(string savepoint, int signalMark)
     {
         SqliteDatabase.Execute(Db, $"ROLLBACK TO {savepoint}; RELEASE {savepoint}");
-        _signals.RemoveRange(signalMark, _signals.Count - signalMark);
+        Notice.Undo(signalMark);
     }
 }

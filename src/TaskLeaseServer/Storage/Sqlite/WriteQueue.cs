@@ -17,7 +17,7 @@ internal sealed class WriteQueue : IWriteExecutor, IDisposable
     private readonly Channel<IUnit> _queue = Channel.CreateUnbounded<IUnit>(new UnboundedChannelOptions { SingleReader = true });
     private readonly SqliteConnection _db;
     private readonly SqliteWriteUnit _unit;
-    private readonly ClaimSignal _signal;
+    private readonly CommitSignal _signal;
     private readonly TimeProvider _time;
     private readonly Thread _thread;
     private long _queued;
@@ -25,7 +25,7 @@ internal sealed class WriteQueue : IWriteExecutor, IDisposable
     // The statements every batch runs, prepared once: re-parsing them per unit was measurable (issue 5).
     private readonly SqliteCommand _begin, _savepoint, _release, _rollbackUnit, _commit, _rollback;
 
-    public WriteQueue(SqliteDatabase database, PipelineCatalog catalog, ClaimSignal signal, TimeProvider time)
+    public WriteQueue(SqliteDatabase database, PipelineCatalog catalog, CommitSignal signal, TimeProvider time)
     {
         _db = database.OpenWriter();
         _unit = new SqliteWriteUnit(_db, catalog);
@@ -74,7 +74,7 @@ internal sealed class WriteQueue : IWriteExecutor, IDisposable
                 if (!alone) _savepoint.ExecuteNonQuery();
                 _unit.Begin(_time.GetUtcNow().ToUnixTimeMilliseconds());
                 var stands = unit.Run(_unit);
-                unit.Signals = stands ? _unit.TakeSignals() : [];
+                unit.Notice = stands ? _unit.Notice.Take() : null;
                 if (alone) continue;
                 if (!stands) _rollbackUnit.ExecuteNonQuery();
                 _release.ExecuteNonQuery();
@@ -91,7 +91,7 @@ internal sealed class WriteQueue : IWriteExecutor, IDisposable
         }
         foreach (var unit in batch)
         {
-            if (unit.Signals.Length > 0) _signal.Deliver(unit.Signals);
+            if (unit.Notice is { } notice) _signal.Deliver(notice);
             unit.Complete();
         }
     }
@@ -126,7 +126,7 @@ internal sealed class WriteQueue : IWriteExecutor, IDisposable
         /// <summary>Runs the work; false when it threw and its writes must be undone.</summary>
         bool Run(SqliteWriteUnit unit);
         bool Failed { get; }
-        string[] Signals { get; set; }
+        CommitNotice? Notice { get; set; }
         void Complete();
         void Abort(Exception error);
     }
@@ -138,7 +138,7 @@ internal sealed class WriteQueue : IWriteExecutor, IDisposable
 
         public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public bool Failed => _error is not null;
-        public string[] Signals { get; set; } = [];
+        public CommitNotice? Notice { get; set; }
 
         public bool Run(SqliteWriteUnit unit)
         {

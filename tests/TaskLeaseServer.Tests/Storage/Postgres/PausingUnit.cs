@@ -13,7 +13,9 @@ internal sealed class PausingUnit(IWriteUnit inner, Action<string> after) : IWri
     public IWriteUnit Inner => inner;
     public long Now => inner.Now;
     public T Nested<T>(Func<T> work, Func<T, bool> keep) => inner.Nested(work, keep);
-    public void Claimable(string? role) => inner.Claimable(role);
+    public void Claimable(string? role, string? assignee = null) => inner.Claimable(role, assignee);
+    public void DueAt(long atMs) => inner.DueAt(atMs);
+    public void WakeRole(string role) => inner.WakeRole(role);
     public IPipelineWrites Pipelines => inner.Pipelines;
     public ITaskWrites Tasks => this;
     public IDependencyWrites Dependencies => this;
@@ -51,12 +53,13 @@ internal sealed class PausingUnit(IWriteUnit inner, Action<string> after) : IWri
     public TaskRow? Find(string id) => inner.Tasks.Find(id);
     public void InsertMany(IReadOnlyList<TaskInsert> tasks) => inner.Tasks.InsertMany(tasks);
     public bool MoveStage(StageMove move) => inner.Tasks.MoveStage(move);
-    public IReadOnlyList<string> UpstreamResolved(string upstreamId) => inner.Tasks.UpstreamResolved(upstreamId);
+    public IReadOnlyList<Wake> UpstreamResolved(string upstreamId) => inner.Tasks.UpstreamResolved(upstreamId);
     public void UpstreamReopened(string upstreamId) => inner.Tasks.UpstreamReopened(upstreamId);
     public void ClearLease(string taskId, string leaseId) => inner.Tasks.ClearLease(taskId, leaseId);
     public void ScheduleRetry(string id, long nextEligibleAtMs, bool waiting) => inner.Tasks.ScheduleRetry(id, nextEligibleAtMs, waiting);
     public void MarkDeadLetter(string id, string reason, long nextEligibleAtMs) => inner.Tasks.MarkDeadLetter(id, reason, nextEligibleAtMs);
-    public IReadOnlyList<string> PromoteDueRetries() => inner.Tasks.PromoteDueRetries();
+    public IReadOnlyList<Wake> PromoteDueRetries() => inner.Tasks.PromoteDueRetries();
+    public long? NextDueAtMs() => inner.Tasks.NextDueAtMs();
     public bool TryAdd(string taskId, string upstreamId) => inner.Dependencies.TryAdd(taskId, upstreamId);
     public void Block(string taskId) => inner.Dependencies.Block(taskId);
     public void Serialize(IdempotencyScope scope) => inner.Idempotency.Serialize(scope);

@@ -170,7 +170,7 @@ public sealed class PostgresRaceFacts : TwoNodes
         var url = Support.PostgresCluster.NewEmptyDatabase();
         try
         {
-            var engines = Enumerable.Range(0, 3).Select(_ => new PostgresEngine(new StorageOptions(url), new ClaimSignal(), Clock)).ToList();
+            var engines = Enumerable.Range(0, 3).Select(_ => new PostgresEngine(new StorageOptions(url), new CommitSignal(), Clock)).ToList();
             using var start = new Barrier(engines.Count);
             await Task.WhenAll(engines.Select(e => Task.Factory.StartNew(() =>
             {

@@ -42,8 +42,8 @@ public sealed class SearchParityFacts : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _sqlite = new SqliteEngine(new StorageOptions(Path.Combine(_dir, "p.db")), new ClaimSignal(), TimeProvider.System);
-        _postgres = new PostgresEngine(new StorageOptions(_url), new ClaimSignal(), TimeProvider.System);
+        _sqlite = new SqliteEngine(new StorageOptions(Path.Combine(_dir, "p.db")), new CommitSignal(), TimeProvider.System);
+        _postgres = new PostgresEngine(new StorageOptions(_url), new CommitSignal(), TimeProvider.System);
         foreach (var engine in new[] { _sqlite, _postgres })
         {
             engine.Migrate();

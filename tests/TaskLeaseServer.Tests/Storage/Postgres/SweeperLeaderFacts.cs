@@ -158,7 +158,9 @@ public sealed class SweeperLeaderFacts : TwoNodes
     {
         public long Now => inner.Now;
         public T Nested<T>(Func<T> work, Func<T, bool> keep) => inner.Nested(work, keep);
-        public void Claimable(string? role) => inner.Claimable(role);
+        public void Claimable(string? role, string? assignee = null) => inner.Claimable(role, assignee);
+        public void DueAt(long atMs) => inner.DueAt(atMs);
+    public void WakeRole(string role) => inner.WakeRole(role);
         public IPipelineWrites Pipelines => inner.Pipelines;
         public ITaskWrites Tasks => inner.Tasks;
         public IDependencyWrites Dependencies => inner.Dependencies;

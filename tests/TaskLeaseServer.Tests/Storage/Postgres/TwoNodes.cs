@@ -35,8 +35,8 @@ public abstract class TwoNodes : IAsyncLifetime
     public Task InitializeAsync()
     {
         // Named as two server nodes would be (--db …?application_name=), so each is found in pg_stat_activity.
-        A = new PostgresEngine(new StorageOptions(_url + "?application_name=node-a"), new ClaimSignal(), Clock);
-        B = new PostgresEngine(new StorageOptions(_url + "?application_name=node-b"), new ClaimSignal(), Clock);
+        A = new PostgresEngine(new StorageOptions(_url + "?application_name=node-a"), new CommitSignal(), Clock);
+        B = new PostgresEngine(new StorageOptions(_url + "?application_name=node-b"), new CommitSignal(), Clock);
         A.Migrate();
         B.Migrate();
         return Task.CompletedTask;

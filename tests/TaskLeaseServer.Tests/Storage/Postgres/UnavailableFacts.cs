@@ -23,7 +23,7 @@ public sealed class UnavailableFacts
     [Fact]
     public async Task AWrite_ToADatabaseThatIsDown_IsStorageUnavailable()
     {
-        using var engine = new PostgresEngine(new StorageOptions(Nowhere()), new ClaimSignal(), TimeProvider.System);
+        using var engine = new PostgresEngine(new StorageOptions(Nowhere()), new CommitSignal(), TimeProvider.System);
 
         var write = () => engine.Writer.Run(u => { u.Kv.Put("ns", "k", "1"); return true; });
 
@@ -33,7 +33,7 @@ public sealed class UnavailableFacts
     [Fact]
     public void AReadFromADatabaseThatIsDown_IsStorageUnavailable()
     {
-        using var engine = new PostgresEngine(new StorageOptions(Nowhere()), new ClaimSignal(), TimeProvider.System);
+        using var engine = new PostgresEngine(new StorageOptions(Nowhere()), new CommitSignal(), TimeProvider.System);
 
         var read = () => engine.Reads.KvGet("ns", "k");
 

@@ -11,7 +11,7 @@ public sealed class SqliteEngineFacts
     [Fact]
     public async Task AMemoryDatabase_IsSharedByTheWriterAndTheReaders()
     {
-        using var engine = new SqliteEngine(new StorageOptions(":memory:"), new ClaimSignal(), TimeProvider.System);
+        using var engine = new SqliteEngine(new StorageOptions(":memory:"), new CommitSignal(), TimeProvider.System);
         engine.Migrate();
         await engine.Writer.Run(unit =>
         {

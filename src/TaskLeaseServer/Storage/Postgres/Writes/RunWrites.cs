@@ -8,24 +8,39 @@ internal sealed class RunWrites(PostgresWriteUnit unit) : IRunWrites
         unit.Db.QuerySingleOrDefault<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
 
     public long AppendEvent(string runId, string kind, string dataJson) =>
-        unit.Db.ExecuteScalar<long>(
-            "INSERT INTO events (run_id, ts_ms, kind, data_json) VALUES (@runId, @now, @kind, @dataJson) RETURNING id",
-            new { runId, now = unit.Now, kind, dataJson });
+        Insert("INSERT INTO events (run_id, ts_ms, kind, data_json) VALUES (@runId, @now, @kind, @dataJson) RETURNING id",
+            new { runId, now = unit.Now, kind, dataJson })!.Value;
 
     public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson) =>
-        unit.Db.ExecuteScalar<long?>("""
+        Insert("""
             INSERT INTO events (run_id, ts_ms, kind, data_json)
             SELECT @runId, @now, @kind, @dataJson
             WHERE EXISTS (SELECT 1 FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now)
             RETURNING id
             """, new { runId, now = unit.Now, kind, dataJson, fence.LeaseId, fence.TokenHash });
 
+    /// <summary>
+    /// An event insert. The transaction takes its id before its first event id: the event horizon
+    /// (PostgresEventHorizon) treats a missing event id as in flight only while a transaction that
+    /// held an id when the gap was seen may still commit, and a transaction without one is invisible.
+    /// </summary>
+    private long? Insert(string sql, object args)
+    {
+        unit.Notice.EventAppended();
+        if (unit.HasTransactionId) return unit.Db.ExecuteScalar<long?>(sql, args);
+        using var results = unit.Db.QueryMultiple("SELECT pg_current_xact_id()::text;\n" + sql, args);
+        results.Read<string>();
+        unit.HasTransactionId = true;
+        return results.ReadSingleOrDefault<long?>();
+    }
+
     public void End(string runId, RunEnd end) =>
         unit.Db.Execute("""
             UPDATE runs SET status = @Status, ended_at_ms = @now, failure = @Failure,
-                error_text = COALESCE(@ErrorText, error_text), usage_json = COALESCE(@UsageJson, usage_json)
+                error_text = COALESCE(@ErrorText, error_text), usage_json = COALESCE(@UsageJson, usage_json),
+                failure_kind = COALESCE(@FailureKind, failure_kind)
             WHERE id = @runId
-            """, new { runId, end.Status, now = unit.Now, end.Failure, end.ErrorText, end.UsageJson });
+            """, new { runId, end.Status, now = unit.Now, end.Failure, end.ErrorText, end.UsageJson, end.FailureKind });
 
     public long FailedAttempts(string taskId) =>
         unit.Db.ExecuteScalar<long>("""

@@ -51,15 +51,15 @@ internal sealed class TaskWrites(PostgresWriteUnit unit) : ITaskWrites
         """ + Counted;
 
     /// <summary>Dependents are locked in id order first, so two upstreams completing at once never deadlock on them.</summary>
-    public IReadOnlyList<string> UpstreamResolved(string upstreamId) =>
-        unit.Db.Query<(long Blocked, string? Role)>("""
+    public IReadOnlyList<Wake> UpstreamResolved(string upstreamId) =>
+        unit.Db.Query<(long Blocked, string? Role, string? Assignee)>("""
             WITH locked AS (
                 SELECT id FROM tasks
                 WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @upstreamId)
                 ORDER BY id FOR NO KEY UPDATE)
             UPDATE tasks t SET blocked_deps = t.blocked_deps - 1 FROM locked WHERE t.id = locked.id
-            RETURNING t.blocked_deps, t.role
-            """, new { upstreamId }).Where(t => t.Blocked == 0 && t.Role is not null).Select(t => t.Role!).ToList();
+            RETURNING t.blocked_deps, t.role, t.assignee
+            """, new { upstreamId }).Where(t => t.Blocked == 0 && t.Role is not null).Select(t => new Wake(t.Role!, t.Assignee)).ToList();
 
     public void UpstreamReopened(string upstreamId) =>
         unit.Db.Execute("""
@@ -84,10 +84,13 @@ internal sealed class TaskWrites(PostgresWriteUnit unit) : ITaskWrites
             """, new { id, reason, nextEligibleAtMs, now = unit.Now });
 
     /// <summary>SKIP LOCKED: a due task a claimer holds is the claimer's (its claim clears the flag); the next sweep gets the rest.</summary>
-    public IReadOnlyList<string> PromoteDueRetries() =>
-        unit.Db.Query<string?>($"""
+    public long? NextDueAtMs() =>
+        unit.Db.ExecuteScalar<long?>($"SELECT MIN({ClaimSql.EligibleAt}) FROM tasks WHERE retry_wait AND NOT paused AND canceled_at_ms IS NULL");
+
+    public IReadOnlyList<Wake> PromoteDueRetries() =>
+        unit.Db.Query<(string? Role, string? Assignee)>($"""
             UPDATE tasks SET retry_wait = false
             WHERE id IN (SELECT id FROM tasks WHERE retry_wait AND {ClaimSql.EligibleAt} <= @now FOR UPDATE SKIP LOCKED)
-            RETURNING CASE WHEN NOT paused AND canceled_at_ms IS NULL THEN role END
-            """, new { now = unit.Now }).Where(r => r is not null).Select(r => r!).ToList();
+            RETURNING CASE WHEN NOT paused AND canceled_at_ms IS NULL THEN role END, assignee
+            """, new { now = unit.Now }).Where(r => r.Role is not null).Select(r => new Wake(r.Role!, r.Assignee)).ToList();
 }

@@ -64,7 +64,8 @@ internal sealed partial class SqliteReads
             $"SELECT {RunRow.Columns} FROM runs WHERE task_id = @id ORDER BY attempt DESC LIMIT 1", new { id });
         var definition = catalog.Find(task.PipelineId, pid =>
             db.QuerySingleOrDefault<string>("SELECT definition_json FROM pipelines WHERE id = @pid", new { pid }))!;
-        return new TaskDetailsRows(task, latestRun, DependenciesOf(db, id), AssignmentsOf(db, id), definition);
+        var usages = db.Query<string>("SELECT usage_json FROM runs WHERE task_id = @id ORDER BY attempt", new { id }).AsList();
+        return new TaskDetailsRows(task, latestRun, DependenciesOf(db, id), AssignmentsOf(db, id), definition, usages);
     }
 
     public IReadOnlyList<DependencyRow> Dependencies(string taskId)

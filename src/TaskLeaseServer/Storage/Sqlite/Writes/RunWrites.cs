@@ -7,25 +7,32 @@ internal sealed class RunWrites(SqliteWriteUnit unit) : IRunWrites
     public RunRow? Find(string runId) =>
         unit.Db.QuerySingleOrDefault<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
 
-    public long AppendEvent(string runId, string kind, string dataJson) =>
-        unit.Db.ExecuteScalar<long>(
+    public long AppendEvent(string runId, string kind, string dataJson)
+    {
+        unit.Notice.EventAppended();
+        return unit.Db.ExecuteScalar<long>(
             "INSERT INTO events (run_id, ts_ms, kind, data_json) VALUES (@runId, @now, @kind, @dataJson) RETURNING id",
             new { runId, now = unit.Now, kind, dataJson });
+    }
 
-    public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson) =>
-        unit.Db.ExecuteScalar<long?>("""
+    public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson)
+    {
+        unit.Notice.EventAppended();
+        return unit.Db.ExecuteScalar<long?>("""
             INSERT INTO events (run_id, ts_ms, kind, data_json)
             SELECT @runId, @now, @kind, @dataJson
             WHERE EXISTS (SELECT 1 FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now)
             RETURNING id
             """, new { runId, now = unit.Now, kind, dataJson, fence.LeaseId, fence.TokenHash });
+    }
 
     public void End(string runId, RunEnd end) =>
         unit.Db.Execute("""
             UPDATE runs SET status = @Status, ended_at_ms = @now, failure = @Failure,
-                error_text = COALESCE(@ErrorText, error_text), usage_json = COALESCE(@UsageJson, usage_json)
+                error_text = COALESCE(@ErrorText, error_text), usage_json = COALESCE(@UsageJson, usage_json),
+                failure_kind = COALESCE(@FailureKind, failure_kind)
             WHERE id = @runId
-            """, new { runId, end.Status, now = unit.Now, end.Failure, end.ErrorText, end.UsageJson });
+            """, new { runId, end.Status, now = unit.Now, end.Failure, end.ErrorText, end.UsageJson, end.FailureKind });
 
     public long FailedAttempts(string taskId) =>
         unit.Db.ExecuteScalar<long>("""

@@ -43,12 +43,12 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
         WHERE id = @TaskId AND task_version = @ExpectedVersion
         """;
 
-    public IReadOnlyList<string> UpstreamResolved(string upstreamId) =>
-        unit.Db.Query<(long Blocked, string? Role)>("""
+    public IReadOnlyList<Wake> UpstreamResolved(string upstreamId) =>
+        unit.Db.Query<(long Blocked, string? Role, string? Assignee)>("""
             UPDATE tasks SET blocked_deps = blocked_deps - 1
             WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @upstreamId)
-            RETURNING blocked_deps, role
-            """, new { upstreamId }).Where(t => t.Blocked == 0 && t.Role is not null).Select(t => t.Role!).ToList();
+            RETURNING blocked_deps, role, assignee
+            """, new { upstreamId }).Where(t => t.Blocked == 0 && t.Role is not null).Select(t => new Wake(t.Role!, t.Assignee)).ToList();
 
     public void UpstreamReopened(string upstreamId) =>
         unit.Db.Execute("""
@@ -69,9 +69,13 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
             WHERE id = @id
             """, new { id, reason, nextEligibleAtMs, now = unit.Now });
 
-    public IReadOnlyList<string> PromoteDueRetries() =>
-        unit.Db.Query<string?>($"""
+    public long? NextDueAtMs() =>
+        unit.Db.ExecuteScalar<long?>(
+            $"SELECT MIN({ClaimSql.EligibleAt}) FROM tasks INDEXED BY ix_tasks_retry_wait WHERE retry_wait = 1 AND paused = 0 AND canceled_at_ms IS NULL");
+
+    public IReadOnlyList<Wake> PromoteDueRetries() =>
+        unit.Db.Query<(string? Role, string? Assignee)>($"""
             UPDATE tasks SET retry_wait = 0 WHERE retry_wait = 1 AND {ClaimSql.EligibleAt} <= @now
-            RETURNING CASE WHEN paused = 0 AND canceled_at_ms IS NULL THEN role END
-            """, new { now = unit.Now }).Where(r => r is not null).Select(r => r!).ToList();
+            RETURNING CASE WHEN paused = 0 AND canceled_at_ms IS NULL THEN role END, assignee
+            """, new { now = unit.Now }).Where(r => r.Role is not null).Select(r => new Wake(r.Role!, r.Assignee)).ToList();
 }
