@@ -55,7 +55,8 @@ public sealed record LeaseFence(string LeaseId, byte[] TokenHash);
 
 public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null);
 
-public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit);
+/// <param name="Search">the filters and sorts of EXTENSIONS §11; null for the contract's listing</param>
+public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit, TaskSearch? Search = null);
 
 public sealed record TaskDetailsRows(TaskRow Task, RunRow? LatestRun, IReadOnlyList<DependencyRow> Dependencies,
     IReadOnlyList<AssignmentRow> Assignments, PipelineDefinition Definition);
