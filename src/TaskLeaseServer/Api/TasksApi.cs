@@ -15,7 +15,7 @@ internal static class TasksApi
         var tasks = app.MapResource("/tasks");
         tasks.MapPost("", Create).Accepts<TaskCreateRequest>().Answers<IdResponse>(201).Errors(400, 404, 409);
         tasks.MapPost("/bulk", CreateBulk).Accepts<BulkTaskCreateRequest>().Answers<BulkTaskCreateResponse>(201).Errors(400, 404, 409);
-        tasks.MapGet("", List).Query("stage", "pipeline_id", "limit", "cursor").Answers<Page<TaskView>>().Errors(400);
+        tasks.MapGet("", TaskListing.List).Query(TaskListing.Parameters).Answers<Page<TaskView>>().Errors(400);
         tasks.MapGet("/{id}", Get).Answers<TaskDetails>().Errors(404);
         tasks.MapGet("/{id}/run-state", RunState).Errors(404);
     }
@@ -39,15 +39,6 @@ internal static class TasksApi
         if (tasks.Count == 0) throw new ApiError(400, "invalid_request", "the tasks array is empty; send at least one task");
         return writes.Run(http, unit =>
             Reply.Created(new BulkTaskCreateResponse(Creation.Tasks(unit, tasks)), WireJson.Wire.BulkTaskCreateResponse));
-    }
-
-    private static Reply List(HttpContext http, IReads reads, TimeProvider time)
-    {
-        var limit = Query.Limit(http, 50);
-        var after = Cursor.ParseTimeAndId(Query.Value(http, "cursor"));
-        var page = reads.Tasks(new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit));
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        return Paging.Reply(page, t => t.ToWire(now), t => Cursor.Of(t.CreatedAtMs, t.Id), WireJson.Wire.PageTaskView);
     }
 
     private static Reply Get(string id, IReads reads, TimeProvider time) =>

@@ -56,7 +56,8 @@ public sealed record LeaseFence(string LeaseId, byte[] TokenHash);
 /// <param name="FailureKind">what kind of failure ended the run (free text from the agent, or "lease_expired")</param>
 public sealed record RunEnd(string Status, bool Failure, string? ErrorText = null, string? UsageJson = null, string? FailureKind = null);
 
-public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit);
+/// <param name="Search">the filters and sorts of EXTENSIONS §11; null for the contract's listing</param>
+public sealed record TaskFilter(string? Stage, string? PipelineId, (long CreatedAtMs, string Id)? After, int Limit, TaskSearch? Search = null);
 
 /// <param name="RunUsages">the usage JSON of every run of the task, for usage_total</param>
 public sealed record TaskDetailsRows(TaskRow Task, RunRow? LatestRun, IReadOnlyList<DependencyRow> Dependencies,

@@ -64,13 +64,23 @@ public static partial class OperationCatalog
             "Every task (dead-lettered, leased and finished ones too), oldest first by `created_at_ms` then `id`, a page at a time: " +
             "pass the answer's `next_cursor` as `cursor` until it is null.")
         {
-            Errors = Errors((400, InvalidLimit + " `invalid_cursor`: `cursor` is not `<created_at_ms>:<id>`.")),
+            Errors = Errors((400, InvalidLimit + " `invalid_cursor`: `cursor` is not the sort's cursor. `invalid_request`: an unknown `status` or `sort`, a blank `q`, or a time or priority bound that is not an integer.")),
             Query =
             [
                 new QueryDoc("stage", "string", "Only tasks in this stage."),
                 new QueryDoc("pipeline_id", "string", "Only tasks of this pipeline.", PipelineId),
+                new QueryDoc("status", "string", "Only tasks with one of these derived statuses, comma-separated: canceled, dead_lettered, done, leased, paused, blocked, waiting, unroutable, ready."),
+                new QueryDoc("role", "string", "Only tasks whose current stage is worked by this role."),
+                new QueryDoc("assigned_agent_id", "string", "Only tasks actively assigned to this agent."),
+                new QueryDoc("q", "string", "Full text over title and description, with the store search's word rules: every word must match."),
+                new QueryDoc("priority_min", "integer", "Only tasks with priority at least this."),
+                new QueryDoc("priority_max", "integer", "Only tasks with priority at most this."),
+                new QueryDoc("created_after_ms", "integer", "Only tasks created after this time (exclusive)."),
+                new QueryDoc("created_before_ms", "integer", "Only tasks created before this time (exclusive)."),
+                new QueryDoc("updated_after_ms", "integer", "Only tasks updated after this time (exclusive)."),
+                new QueryDoc("sort", "string", "`created` (default, oldest first), `-created` (newest first), `priority` (highest first, then oldest), `updated` (least recently updated first)."),
                 new QueryDoc("limit", "integer", "Page size, 1..1000 (default 50); a value that is not a number means the default.", "2", Minimum: 1, Maximum: 1000),
-                new QueryDoc("cursor", "string", TasksCursor, Pattern: "^-?[0-9]+:.+$"),
+                new QueryDoc("cursor", "string", TasksCursor + " With `sort=priority`: `<priority>:<created_at_ms>:<id>`; with `sort=updated`: `<updated_at_ms>:<id>`.", Pattern: "^-?[0-9]+:.+$"),
             ],
         });
         Add("GET /tasks/{id}", new OperationDoc("Tasks", "Read a task with its runs, dependencies, assignments and next moves",

@@ -27,8 +27,11 @@ internal sealed partial class PostgresReads
         ORDER BY created_at_ms, id LIMIT @take
         """;
 
+    private static readonly TaskListQuery.Dialect Dialect = new("{0}", "GREATEST");
+
     public RowPage<TaskRow> Tasks(TaskFilter filter)
     {
+        if (filter.Search is { IsPlain: false } search) return Search(filter, search);
         var sql = (filter.PipelineId, filter.Stage) switch
         {
             (null, null) => TasksAll,
@@ -41,6 +44,16 @@ internal sealed partial class PostgresReads
             filter.PipelineId, filter.Stage, afterMs = filter.After?.CreatedAtMs ?? long.MinValue, afterId = filter.After?.Id ?? "", take = filter.Limit + 1,
         }).AsList());
         return RowPage<TaskRow>.Of(rows, filter.Limit);
+    }
+
+    /// <summary>The filtered or sorted listing; q matches the tasks' search vector (the store's word rules, SearchText).</summary>
+    private RowPage<TaskRow> Search(TaskFilter filter, TaskSearch search)
+    {
+        string? query = null;
+        if (search.Text is not null && (query = SearchText.Query(search.Text)) is null) return new RowPage<TaskRow>([], false);
+        var (sql, args) = TaskListQuery.Build(filter, search, Dialect, query is null ? null : "search @@ @query::tsquery");
+        if (query is not null) args.Add("query", query);
+        return RowPage<TaskRow>.Of(Read(db => db.Query<TaskRow>(sql, args).AsList()), filter.Limit);
     }
 
     public TaskDetailsRows? TaskDetails(string id) => Snapshot(db =>

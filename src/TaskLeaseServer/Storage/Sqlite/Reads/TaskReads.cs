@@ -37,8 +37,11 @@ internal sealed partial class SqliteReads
         ORDER BY created_at_ms, id LIMIT @take
         """;
 
+    private static readonly TaskListQuery.Dialect Dialect = new("{0} = 1", "max");
+
     public RowPage<TaskRow> Tasks(TaskFilter filter)
     {
+        if (filter.Search is { IsPlain: false } search) return Search(filter, search);
         var sql = (filter.PipelineId, filter.Stage) switch
         {
             (null, null) => TasksAll,
@@ -52,6 +55,31 @@ internal sealed partial class SqliteReads
             filter.PipelineId, filter.Stage, afterMs = filter.After?.CreatedAtMs ?? long.MinValue, afterId = filter.After?.Id ?? "", take = filter.Limit + 1,
         }).AsList();
         return RowPage<TaskRow>.Of(rows, filter.Limit);
+    }
+
+    /// <summary>
+    /// The filtered or sorted listing; q matches through tasks_fts (title and description, the
+    /// store's word rules). A q with no term that can match gives an empty page.
+    /// </summary>
+    private RowPage<TaskRow> Search(TaskFilter filter, TaskSearch search)
+    {
+        string? match = null;
+        if (search.Text is not null)
+        {
+            if (FtsMatch.Build(search.Text) is not { } fts) return new RowPage<TaskRow>([], false);
+            match = "rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match)";
+            var (sql, args) = TaskListQuery.Build(filter, search, Dialect, match);
+            args.Add("match", fts);
+            return Page(sql, args, filter.Limit);
+        }
+        var (plain, plainArgs) = TaskListQuery.Build(filter, search, Dialect, match);
+        return Page(plain, plainArgs, filter.Limit);
+    }
+
+    private RowPage<TaskRow> Page(string sql, DynamicParameters args, int limit)
+    {
+        using var db = Open();
+        return RowPage<TaskRow>.Of(db.Query<TaskRow>(sql, args).AsList(), limit);
     }
 
     public TaskDetailsRows? TaskDetails(string id)
