@@ -53,19 +53,33 @@ public sealed partial class TaskLeaseClient
     public async Task<IReadOnlyList<RoleState>> ListRolesAsync(CancellationToken ct = default) =>
         (await Get<RoleList>("/ops/roles", ct).ConfigureAwait(false)).Items;
 
-    public Task PauseRoleAsync(string role, string? reason = null, CancellationToken ct = default) =>
-        Send(HttpMethod.Post, $"/ops/roles/{E(role)}/pause", new { reason }, ct);
+    public Task<RolePauseResult> PauseRoleAsync(string role, string? reason = null, CancellationToken ct = default) =>
+        Post<RolePauseResult>($"/ops/roles/{E(role)}/pause", new { reason }, ct);
 
-    public Task ResumeRoleAsync(string role, CancellationToken ct = default) => Send(HttpMethod.Post, $"/ops/roles/{E(role)}/resume", Empty, ct);
+    /// <summary>Resumes the role; its waiting claims are woken.</summary>
+    public Task<RolePauseResult> ResumeRoleAsync(string role, CancellationToken ct = default) =>
+        Post<RolePauseResult>($"/ops/roles/{E(role)}/resume", null, ct);
 
     /// <summary>Pauses the role and answers when its leases reach 0 or after the timeout.</summary>
     public Task<DrainResult> DrainRoleAsync(string role, long? timeoutMs = null, CancellationToken ct = default) =>
         Post<DrainResult>($"/ops/roles/{E(role)}/drain", new { timeout_ms = timeoutMs }, ct);
 
-    public Task PauseAllAsync(string? reason = null, CancellationToken ct = default) => Send(HttpMethod.Post, "/ops/pause", new { reason }, ct);
-    public Task ResumeAllAsync(CancellationToken ct = default) => Send(HttpMethod.Post, "/ops/resume", Empty, ct);
-    public Task<DrainResult> DrainAllAsync(long? timeoutMs = null, CancellationToken ct = default) =>
-        Post<DrainResult>("/ops/drain", new { timeout_ms = timeoutMs }, ct);
+    /// <summary>The incident stop: every role at once.</summary>
+    public Task<AllRolesPauseResult> PauseAllAsync(string? reason = null, CancellationToken ct = default) =>
+        Post<AllRolesPauseResult>("/ops/pause", new { reason }, ct);
+
+    public Task<AllRolesPauseResult> ResumeAllAsync(CancellationToken ct = default) => Post<AllRolesPauseResult>("/ops/resume", null, ct);
+
+    /// <summary>The pre-deploy drain: every role paused, answered when no lease is left or after the timeout.</summary>
+    public Task<AllRolesDrainResult> DrainAllAsync(long? timeoutMs = null, CancellationToken ct = default) =>
+        Post<AllRolesDrainResult>("/ops/drain", new { timeout_ms = timeoutMs }, ct);
+
+    public Task<Page<OpsEvent>> ListOpsEventsPageAsync(int? limit = null, string? cursor = null, CancellationToken ct = default) =>
+        Get<Page<OpsEvent>>(Q("/ops/events", ("limit", limit), ("cursor", cursor)), ct);
+
+    /// <summary>Every role event (paused, resumed) in id order.</summary>
+    public IAsyncEnumerable<OpsEvent> EnumerateOpsEventsAsync(CancellationToken ct = default) =>
+        All<OpsEvent>((c, t) => ListOpsEventsPageAsync(1000, c, t), ct);
 
     // ---- keys ----
 
@@ -73,8 +87,12 @@ public sealed partial class TaskLeaseClient
     public Task<ApiKey> CreateKeyAsync(string name, IReadOnlyList<string> scopes, long? expiresAtMs = null, CancellationToken ct = default) =>
         Post<ApiKey>("/ops/keys", new { name, scopes, expires_at_ms = expiresAtMs }, ct);
 
-    public async Task<IReadOnlyList<ApiKey>> ListKeysAsync(CancellationToken ct = default) =>
-        (await Get<KeyList>("/ops/keys", ct).ConfigureAwait(false)).Items;
+    public Task<Page<ApiKey>> ListKeysPageAsync(int? limit = null, string? cursor = null, CancellationToken ct = default) =>
+        Get<Page<ApiKey>>(Q("/ops/keys", ("limit", limit), ("cursor", cursor)), ct);
+
+    /// <summary>Every key (never the key itself; its last use to the minute).</summary>
+    public IAsyncEnumerable<ApiKey> EnumerateKeysAsync(CancellationToken ct = default) =>
+        All<ApiKey>((c, t) => ListKeysPageAsync(1000, c, t), ct);
 
     public Task RevokeKeyAsync(string id, CancellationToken ct = default) => Send(HttpMethod.Delete, "/ops/keys/" + E(id), null, ct);
 }

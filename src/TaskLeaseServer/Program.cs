@@ -3,6 +3,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Telemetry;
+using TaskLeaseServer.Ui;
 
 // Configuration: CLI flags, config file, defaults (CONTRACT §9).
 var startup = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
@@ -47,6 +48,7 @@ app.MapRoles();
 app.MapStore();
 app.MapOtlp();
 app.MapSpans();
+app.MapUi();                            // the operator dashboard at /ui
 
 return await app.ServeAsync();               // until SIGTERM / Ctrl-C; exit 2 when the port is taken
 

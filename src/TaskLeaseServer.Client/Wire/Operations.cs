@@ -14,10 +14,16 @@ public sealed record InspectReason(string Code, string Message)
     public Dictionary<string, JsonElement>? Evidence { get; init; }
 }
 
-public sealed record RoleState(string Role, bool Paused, bool Draining, long ClaimableCount, long ActiveLeases, long WaitingClaims);
+public sealed record RoleState(string Role, bool Paused, bool Draining, string? PauseReason, long ClaimableCount, long ActiveLeases, long WaitingClaims);
 internal sealed record RoleList(IReadOnlyList<RoleState> Items);
 
+public sealed record RolePauseResult(string Role, bool Paused);
+public sealed record AllRolesPauseResult(IReadOnlyList<string> Roles, bool Paused);
 public sealed record DrainResult(string Role, long RemainingLeases, bool TimedOut);
+public sealed record AllRolesDrainResult(IReadOnlyList<string> Roles, long RemainingLeases, bool TimedOut);
+
+/// <summary>A server event that belongs to no task: a role paused or resumed (GET /ops/events).</summary>
+public sealed record OpsEvent(long Id, long TsMs, string Kind, string? Role, JsonElement Data);
 
 public sealed record BulkItem(string Id, bool Ok)
 {
@@ -41,7 +47,6 @@ public sealed record ApiKey(string Id, string Name, IReadOnlyList<string> Scopes
     public string? Key { get; init; }
     public long? LastUsedAtMs { get; init; }
 }
-internal sealed record KeyList(IReadOnlyList<ApiKey> Items);
 
 public sealed record TaskPatch
 {
