@@ -21,9 +21,6 @@ public sealed class LeaseSweeper(IStorageEngine engine, Retention retention, Ser
     private readonly IWriteExecutor _writer = engine.Writer;
     private SweeperStatus? _last;
 
-    /// <summary>What this node knew of the sweeper at its last tick (null before the first).</summary>
-    public SweeperStatus? Status => _last;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.SweepInterval, time);
