@@ -35,7 +35,7 @@ public abstract partial class StorageFacts
         await Run(u =>
         {
             var (lease, _) = LeaseHolder.Authorize(u, failing.Run.Id, HashOf(failing), () => 0);
-            LeaseHolder.Fail(u, lease, HashOf(failing), "boom", null);
+            LeaseHolder.Fail(u, lease, HashOf(failing), new FailureReport("boom", null));
             return 0;
         });
 

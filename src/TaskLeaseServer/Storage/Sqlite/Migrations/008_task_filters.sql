@@ -1,4 +1,4 @@
--- 007: GET /tasks filters and sorts (EXTENSIONS §11). The list indexes serve each sort and the
+-- 008: GET /tasks filters and sorts (EXTENSIONS §11). The list indexes serve each sort and the
 -- role and assignee filters; q matches tasks_fts, an FTS5 index over title and description with
 -- the store's tokenizer (the same word rules as GET /store/search), kept by triggers in the
 -- writing transaction.
