@@ -142,3 +142,14 @@ public sealed class StoredResponse
     public long Status { get; set; }
     public byte[] Body { get; set; } = [];
 }
+
+public sealed class RevokedLease
+{
+    public string Id { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string TaskId { get; set; } = "";
+    public byte[] TokenHash { get; set; } = [];
+    public string Reason { get; set; } = "";
+    public string Actor { get; set; } = "";
+    public long RevokedAtMs { get; set; }
+}

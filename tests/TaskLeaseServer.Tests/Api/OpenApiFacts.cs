@@ -46,7 +46,7 @@ public sealed class OpenApiFacts
 
         foreach (var (method, path) in documented)
         {
-            var concrete = path.Replace("{id}", "x").Replace("{agent_id}", "a").Replace("{namespace}", "ns").Replace("{key}", "k");
+            var concrete = path.Replace("{id}", "x").Replace("{agent_id}", "a").Replace("{upstream_id}", "u").Replace("{namespace}", "ns").Replace("{key}", "k");
             var answer = await server.Http.Send(new HttpMethod(method), concrete, method == "GET" ? null : "{}");
             if (answer.Status == HttpStatusCode.NotFound)
                 answer.Body.GetProperty("error").GetProperty("message").GetString().Should().NotStartWith("no such route", $"{method} {path} is documented");

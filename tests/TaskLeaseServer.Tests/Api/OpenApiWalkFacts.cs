@@ -24,6 +24,9 @@ public sealed class OpenApiWalkFacts
         "POST /tasks", "POST /tasks/bulk", "GET /tasks", "GET /tasks/{id}", "GET /tasks/{id}/run-state",
         "POST /tasks/{id}/dependencies", "GET /tasks/{id}/dependencies",
         "POST /tasks/{id}/assignments", "GET /tasks/{id}/assignments", "DELETE /tasks/{id}/assignments/{agent_id}",
+        "GET /tasks/{id}/inspect", "PATCH /tasks/{id}", "POST /tasks/{id}/pause", "POST /tasks/{id}/resume",
+        "POST /tasks/{id}/cancel", "POST /tasks/{id}/requeue",
+        "POST /tasks/bulk/pause", "POST /tasks/bulk/resume", "POST /tasks/bulk/cancel", "POST /tasks/bulk/requeue",
         "POST /leases/claim", "POST /leases/{id}/heartbeat", "POST /runs/{id}/events", "GET /runs/{id}/events", "POST /runs/{id}/transition",
         "POST /leases/claim", "POST /runs/{id}/fail",
         "POST /leases/claim", "POST /leases/{id}/release",
@@ -31,6 +34,7 @@ public sealed class OpenApiWalkFacts
         "PUT /store/{namespace}/{key}", "GET /store/{namespace}/{key}", "GET /store/{namespace}", "GET /store/search",
         "POST /v1/traces", "POST /otlp/v1/traces", "GET /spans",
         "DELETE /store/{namespace}/{key}", "DELETE /store/{namespace}",
+        "DELETE /tasks/{id}/dependencies/{upstream_id}", "POST /tasks/bulk/delete", "DELETE /tasks/{id}",
     ];
 
     [Fact]

@@ -17,6 +17,7 @@ public static partial class OperationCatalog
         ("Leases", "Claim the best eligible task for a role, keep the lease alive, give it back."),
         ("Runs", "One attempt at a task: its events, and how it ends (transition or fail). Take the lease token."),
         ("Artifacts", "What a run produced, by reference."),
+        ("Operators", "Act on tasks: cancel, requeue, pause, resume, edit, delete, one at a time or in bulk, and ask why a task is not claimed."),
         ("Ops", "The operator's view of the queue."),
         ("Store", "A namespaced key/value store with full-text search."),
         ("Traces", "OTLP/HTTP trace ingest, and the spans read back."),
@@ -52,6 +53,7 @@ public static partial class OperationCatalog
         AddWork();
         AddLeasesAndRuns();
         AddData();
+        AddOperators();
     }
 
     /// <summary>The description of "METHOD /route", or null for a route nobody described (a test fails on it).</summary>

@@ -34,6 +34,7 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(QueueOpsResponse))]
 [JsonSerializable(typeof(OtlpIngestResponse))]
 [JsonSerializable(typeof(Page<SpanView>))]
+[JsonSerializable(typeof(BulkActionResponse))]
 internal sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>The instance every reply uses: like Default, but quotes and non-ASCII text stay readable.</summary>
