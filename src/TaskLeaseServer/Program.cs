@@ -3,6 +3,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Api.OpenApi;
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Telemetry;
+using TaskLeaseServer.Ui;
 
 // Configuration: CLI flags, config file, defaults (CONTRACT §9).
 var startup = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
@@ -43,9 +44,12 @@ app.MapLeases();
 app.MapRuns();
 app.MapArtifacts();
 app.MapOps();
+app.MapKeys();
+app.MapRoles();
 app.MapStore();
 app.MapOtlp();
 app.MapSpans();
+app.MapUi();                            // the operator dashboard at /ui
 
 return await app.ServeAsync();               // until SIGTERM / Ctrl-C; exit 2 when the port is taken
 

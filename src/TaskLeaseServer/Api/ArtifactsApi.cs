@@ -12,7 +12,7 @@ internal static class ArtifactsApi
     public static void MapArtifacts(this IEndpointRouteBuilder app)
     {
         var artifacts = app.MapResource("/artifacts");
-        artifacts.MapPost("", Create).Accepts<ArtifactCreateRequest>().Answers<IdResponse>(201).Errors(400, 404);
+        artifacts.MapPost("", Create).ForAgents().Accepts<ArtifactCreateRequest>().Answers<IdResponse>(201).Errors(400, 404);
         artifacts.MapGet("", List).Query("task_id", "run_id", "limit", "cursor").Answers<Page<Artifact>>().Errors(400);
     }
 

@@ -27,7 +27,7 @@ internal static class BulkActions
         foreach (var option in (string[])["reason", "stage"]) body.StrictString(option);
         foreach (var option in (string[])["reset_attempts", "force", "revoke_lease"]) body.StrictBool(option);
         var limit = Limit(body);
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         Func<IWriteUnit, string, bool> apply = action switch
         {
             "cancel" => Action(CancelOf(body), (u, id, c) => Operators.Cancel(u, id, c, actor)),

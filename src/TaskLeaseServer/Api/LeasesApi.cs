@@ -12,7 +12,7 @@ internal static class LeasesApi
     public static void MapLeases(this IEndpointRouteBuilder app)
     {
         var leases = app.MapResource("/leases");
-        leases.MapPost("/claim", Claim).Accepts<LeaseClaimRequest>().Answers<ClaimResponse>().AnswersEmpty().Errors(400);
+        leases.MapPost("/claim", Claim).ForAgents().Accepts<LeaseClaimRequest>().Answers<ClaimResponse>().AnswersEmpty().Errors(400);
         leases.MapPost("/{id}/heartbeat", Heartbeat).WithMetadata(new NoIdempotency()).LeaseToken()
             .Accepts<HeartbeatRequest>().Answers<HeartbeatResponse>().Errors(401, 404, 410);
         leases.MapPost("/{id}/release", Release).LeaseToken().Answers<StatusResponse>().Errors(401, 404, 410);

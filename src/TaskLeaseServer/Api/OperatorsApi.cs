@@ -38,14 +38,14 @@ internal static class OperatorsApi
     private static Task<Reply> Cancel(string id, HttpContext http, Writes writes)
     {
         var command = BulkActions.CancelOf(Body(http));
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit => Details(unit, Operators.Cancel(unit, id, command, actor).Id));
     }
 
     private static Task<Reply> Requeue(string id, HttpContext http, Writes writes)
     {
         var command = BulkActions.RequeueOf(Body(http));
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit => Details(unit, Operators.Requeue(unit, id, command, actor).Id));
     }
 
@@ -53,27 +53,27 @@ internal static class OperatorsApi
     {
         var body = Body(http);
         var (reason, revoke) = (body.StrictString("reason"), body.StrictBool("revoke_lease") ?? false);
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit => Details(unit, Operators.Pause(unit, id, reason, revoke, actor).Id));
     }
 
     private static Task<Reply> Resume(string id, HttpContext http, Writes writes)
     {
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit => Details(unit, Operators.Resume(unit, id, actor).Id));
     }
 
     private static Task<Reply> Patch(string id, HttpContext http, Writes writes)
     {
         var (edit, expected, fields) = TaskPatch.Parse(JsonBody.Parse(RequestBody.Of(http)));
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit => Details(unit, Operators.Edit(unit, id, edit, expected, actor, fields).Id));
     }
 
     private static Task<Reply> Delete(string id, HttpContext http, Writes writes)
     {
         var force = ForceOf(Query.Value(http, "force"));
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit =>
         {
             Operators.Delete(unit, id, force, actor);
@@ -83,7 +83,7 @@ internal static class OperatorsApi
 
     private static Task<Reply> RemoveDependency(string id, string upstream_id, HttpContext http, Writes writes)
     {
-        var actor = OperatorActor.Of(http);
+        var actor = Caller.Of(http).Actor;
         return writes.Run(http, unit =>
         {
             Operators.RemoveDependency(unit, id, upstream_id, actor);

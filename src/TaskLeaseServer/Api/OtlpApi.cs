@@ -19,7 +19,7 @@ internal static class OtlpApi
         foreach (var path in (string[])["/v1/traces", "/otlp/v1/traces"])
         {
             // No Accepts metadata: it would make routing turn away content types, and every one is accepted.
-            app.MapResource(path).MapPost("", Ingest).WithMetadata(new BodyLimit(DecodedSpans.MaxBodyBytes))
+            app.MapResource(path).MapPost("", Ingest).ForAgents().WithMetadata(new BodyLimit(DecodedSpans.MaxBodyBytes))
                 .WithDescription("Body: an OTLP ExportTraceServiceRequest, protobuf (decoded) or JSON; any other content type is kept as a blob.")
                 .Answers<OtlpIngestResponse>().Errors(400, 401, 413);
         }

@@ -28,15 +28,15 @@ internal static class RunsApi
                 WireJson.Wire.EventIdResponse));
 
     /// <summary>
-    /// Readable without a lease. With an API token configured, the caller shows the API token or the
-    /// run's own lease token (the reference let any bearer value through, W12).
+    /// Readable without a lease. With an API token configured, the caller shows the API token, a key
+    /// (every key has the read scope) or the run's own lease token (the reference let any bearer value through, W12).
     /// </summary>
     private static Reply ListEvents(string id, HttpContext http, IReads reads, ApiTokenAuth auth)
     {
         if (auth.Enabled)
         {
             var bearer = ApiTokenAuth.BearerOf(http);
-            var allowed = auth.IsApiToken(bearer) || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(id, hash));
+            var allowed = Caller.Found(http) is not null || (bearer is not null && LeaseToken.HashOf(bearer) is { } hash && reads.IsRunToken(id, hash));
             if (!allowed) throw ApiError.Unauthorized("send the API token or this run's lease token as \"Authorization: Bearer <token>\"");
         }
         var limit = Query.Limit(http, 100);

@@ -22,11 +22,11 @@ internal static class StoreApi
         var store = app.MapResource("/store");
         store.MapGet("/search", Search).Query("q", "namespace", "limit", "filter_path", "filter_value")
             .Answers<List<StoreEntry>>().Errors(400);
-        store.MapPut("/{namespace}/{key}", Put).Accepts<StorePutRequest>().AnswersEmpty().Errors(400);
+        store.MapPut("/{namespace}/{key}", Put).ForAgents().Accepts<StorePutRequest>().AnswersEmpty().Errors(400);
         store.MapGet("/{namespace}/{key}", Get).Answers<StoreEntry>().Errors(404);
-        store.MapDelete("/{namespace}/{key}", Delete).AnswersEmpty();
+        store.MapDelete("/{namespace}/{key}", Delete).ForAgents().AnswersEmpty();
         store.MapGet("/{namespace}", List).Answers<List<StoreEntry>>();
-        store.MapDelete("/{namespace}", DeleteNamespace).AnswersEmpty();
+        store.MapDelete("/{namespace}", DeleteNamespace).ForAgents().AnswersEmpty();
     }
 
     private static Task<Reply> Put(string @namespace, string key, HttpContext http, Writes writes)

@@ -18,6 +18,7 @@ public enum Fault
     NoSuchTask,
     /// <summary>DELETE of a dependency edge that does not exist.</summary>
     DependencyNotFound,
+    RoleNotFound,
 
     // The lease check of a holder's write (token, then expiry).
     LeaseTokenMismatch,

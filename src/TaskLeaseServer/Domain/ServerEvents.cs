@@ -67,6 +67,17 @@ public static class ServerEvents
         more?.Invoke(w);
     });
 
+    /// <summary>Role controls (EXTENSIONS §9, §14): server events of no task, on the role event list.</summary>
+    public const string RolePaused = "role_paused";
+    public const string RoleResumed = "role_resumed";
+
+    public static string RoleControlData(string actor, string? reason, bool drain) => Json(w =>
+    {
+        w.WriteString("actor", actor);
+        if (reason is not null) w.WriteString("reason", reason);
+        if (drain) w.WriteBoolean("drain", true);
+    });
+
     private static string Json(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(128);

@@ -68,7 +68,9 @@ public static class ServerComposition
 
     public static void AddApi(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken));
+        services.AddSingleton<KeyUsage>();
+        services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken,
+            sp.GetRequiredService<IStorageEngine>().Reads, sp.GetRequiredService<KeyUsage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Writes>();
         services.AddSingleton<IdempotencyFilter>();
     }

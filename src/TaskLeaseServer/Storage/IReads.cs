@@ -35,6 +35,22 @@ public interface IReads
     HealthFigures Health(long now);
     IReadOnlyList<RoleQueue> Queue(long now, long stuckBeforeMs, long expiresByMs);
 
+    /// <summary>The key with this hash (expired ones too: the caller decides), or null.</summary>
+    ApiKeyRow? ApiKey(byte[] keyHash);
+
+    RowPage<ApiKeyRow> ApiKeys((long CreatedAtMs, string Id)? after, int limit);
+
+    /// <summary>Every role a pipeline names or a control is stored for, in name order, with its figures now.</summary>
+    IReadOnlyList<RoleStateRow> Roles(long now);
+
+    /// <summary>Unexpired leases on tasks of the role (every role when null).</summary>
+    long ActiveLeases(string? role, long now);
+
+    RowPage<RoleEventRow> RoleEvents(long? afterId, int limit);
+
+    /// <summary>Unexpired leases per (pipeline, stage) of the leased task, for the stages that hold any.</summary>
+    IReadOnlyList<StageLeases> LiveLeasesByStage(long now);
+
     /// <summary>Ready tasks per role, for the queue-depth gauge.</summary>
     IReadOnlyList<(string Role, long Count)> ReadyByRole();
 }

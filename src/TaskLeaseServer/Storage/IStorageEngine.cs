@@ -18,6 +18,9 @@ public interface IStorageEngine : IDisposable
 
     IWriteExecutor Writer { get; }
     IReads Reads { get; }
+
+    /// <summary>Which node of those sharing the database runs the sweeper.</summary>
+    ISweeperLeadership Sweeper { get; }
 }
 
 /// <summary>
@@ -60,4 +63,6 @@ public interface IWriteUnit
     IKvWrites Kv { get; }
     IArtifactWrites Artifacts { get; }
     IOtlpWrites Otlp { get; }
+    IApiKeyWrites Keys { get; }
+    IRoleWrites Roles { get; }
 }

@@ -113,6 +113,12 @@ public interface ILeaseWrites
     /// <summary>Live leases held on tasks in <paramref name="stage"/> (any pipeline).</summary>
     long LiveInStage(string stage);
 
+    /// <summary>
+    /// Live leases held on tasks in this stage of this pipeline, counted so that two claims counting
+    /// at once on any node see each other (the limit of EXTENSIONS §12 holds under races).
+    /// </summary>
+    long LiveInPipelineStage(string pipelineId, string stage);
+
     LeaseRow? ById(string leaseId);
     LeaseRow? ByRun(string runId);
 
@@ -185,6 +191,33 @@ public interface IArtifactWrites
     bool TaskExists(string taskId);
     bool RunExists(string runId);
     void Insert(string id, NewArtifact artifact);
+}
+
+public interface IApiKeyWrites
+{
+    /// <summary>Inserts the key; false when another key has its name.</summary>
+    bool TryInsert(ApiKeyRow key);
+
+    /// <summary>Deletes the key (revoked from the next request on, on every node); false when there is none.</summary>
+    bool Delete(string id);
+
+    /// <summary>Records a use; never moves last_used_at_ms backwards.</summary>
+    void Touch(string id, long usedAtMs);
+}
+
+/// <summary>Role pause state (EXTENSIONS §9), read by every claim.</summary>
+public interface IRoleWrites
+{
+    /// <summary>Whether claims for the role are stopped now.</summary>
+    bool IsPaused(string role);
+
+    /// <summary>Pauses or resumes the role; returns false when it already was in that state (no event then).</summary>
+    bool Set(string role, bool paused, bool drain, string? reason, string actor);
+
+    /// <summary>Every role a pipeline names, and every role with a stored control, in name order.</summary>
+    IReadOnlyList<string> Known();
+
+    void AppendEvent(string role, string kind, string dataJson);
 }
 
 public interface IOtlpWrites

@@ -153,3 +153,38 @@ public sealed class RevokedLease
     public string Actor { get; set; } = "";
     public long RevokedAtMs { get; set; }
 }
+
+public sealed class ApiKeyRow
+{
+    public const string Columns = "id, name, scopes, key_hash, created_at_ms, expires_at_ms, last_used_at_ms";
+
+    public string Id { get; set; } = "";
+    public string Name { get; set; } = "";
+    /// <summary>The scope names the key was created with, comma-separated.</summary>
+    public string Scopes { get; set; } = "";
+    public byte[] KeyHash { get; set; } = [];
+    public long CreatedAtMs { get; set; }
+    public long? ExpiresAtMs { get; set; }
+    public long? LastUsedAtMs { get; set; }
+}
+
+/// <summary>A role as GET /ops/roles shows it: its stored control and its live figures.</summary>
+public sealed class RoleStateRow
+{
+    public string Role { get; set; } = "";
+    public bool Paused { get; set; }
+    public bool DrainRequested { get; set; }
+    public string? Reason { get; set; }
+    public long ClaimableCount { get; set; }
+    public long ActiveLeases { get; set; }
+}
+
+/// <summary>A server event that belongs to no task: role_paused, role_resumed.</summary>
+public sealed class RoleEventRow
+{
+    public long Id { get; set; }
+    public long TsMs { get; set; }
+    public string Kind { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string DataJson { get; set; } = "{}";
+}

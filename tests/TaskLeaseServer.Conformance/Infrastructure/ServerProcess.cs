@@ -20,6 +20,9 @@ public sealed record ServerOptions
 
     /// <summary>Use this database (a <c>--db</c> value) instead of a fresh one (restart tests).</summary>
     public string? Db { get; init; }
+
+    /// <summary>Listen on this port instead of a free one (a restart that clients must find again).</summary>
+    public int? Port { get; init; }
 }
 
 /// <summary>
@@ -67,7 +70,7 @@ public sealed class ServerProcess : IAsyncDisposable
         Exception? last = null;
         for (var attempt = 0; attempt < 3; attempt++)
         {
-            var port = FreePort();
+            var port = options.Port ?? FreePort();
             var args = new List<string> { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--db", dbPath };
             if (options.Token is not null) args.AddRange(["--token", options.Token]);
             if (options.SweepIntervalMs is { } sweep) args.AddRange(["--sweep-interval-ms", sweep.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

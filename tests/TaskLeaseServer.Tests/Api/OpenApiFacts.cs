@@ -38,7 +38,9 @@ public sealed class OpenApiFacts
             .SelectMany(p => p.Value.EnumerateObject().Select(op => (Method: op.Name.ToUpperInvariant(), Path: p.Name)))
             .ToHashSet();
 
+        // The dashboard (/ui) is HTML for browsers, not the JSON API: it is left out of the document on purpose.
         var mapped = server.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IExcludeFromDescriptionMetadata>() is not { ExcludeFromDescription: true })
             .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? [])
                 .Select(m => (Method: m, Path: "/" + e.RoutePattern.RawText!.Trim('/'))))
             .ToHashSet();

@@ -34,6 +34,9 @@ public sealed class OpenApiWalkFacts
         "PUT /store/{namespace}/{key}", "GET /store/{namespace}/{key}", "GET /store/{namespace}", "GET /store/search",
         "POST /v1/traces", "POST /otlp/v1/traces", "GET /spans",
         "DELETE /store/{namespace}/{key}", "DELETE /store/{namespace}",
+        "POST /ops/keys", "GET /ops/keys", "DELETE /ops/keys/{id}",
+        "POST /ops/roles/{role}/pause", "GET /ops/roles", "POST /ops/roles/{role}/resume", "POST /ops/roles/{role}/drain",
+        "POST /ops/pause", "POST /ops/drain", "POST /ops/resume", "GET /ops/events",
         "DELETE /tasks/{id}/dependencies/{upstream_id}", "POST /tasks/bulk/delete", "DELETE /tasks/{id}",
     ];
 

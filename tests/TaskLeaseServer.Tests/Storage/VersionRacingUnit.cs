@@ -22,6 +22,8 @@ internal sealed class VersionRacingUnit(IWriteUnit inner, string taskId) : IWrit
     public IKvWrites Kv => inner.Kv;
     public IArtifactWrites Artifacts => inner.Artifacts;
     public IOtlpWrites Otlp => inner.Otlp;
+    public IApiKeyWrites Keys => inner.Keys;
+    public IRoleWrites Roles => inner.Roles;
 
     private sealed class RacingTasks(ITaskWrites inner, string taskId) : ITaskWrites
     {

@@ -22,6 +22,8 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
 
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
     public string? ApiToken { get; init; }
+    /// <summary>The --host the server believes it listens on (the dashboard's gate reads it).</summary>
+    public string Host { get; init; } = "127.0.0.1";
     public string DbPath => Path.Combine(_dir, "test.db");
 
     public long Now => Clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -54,7 +56,7 @@ public sealed class ServerFixture : WebApplicationFactory<Program>
         {
             services.RemoveAll<ServerOptions>();
             // A sweep interval far beyond any test's fake time: tests sweep explicitly.
-            services.AddSingleton(new ServerOptions { DbPath = DbPath, ApiToken = ApiToken, SweepInterval = TimeSpan.FromHours(1) });
+            services.AddSingleton(new ServerOptions { DbPath = DbPath, ApiToken = ApiToken, Host = Host, SweepInterval = TimeSpan.FromHours(1) });
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
         });

@@ -15,6 +15,7 @@ public sealed class ApiError(int status, string code, string message) : Exceptio
     public static ApiError InvalidRequest(string message) => new(400, "invalid_request", message);
     public static ApiError NotFound(string message) => new(404, "not_found", message);
     public static ApiError Unauthorized(string message) => new(401, "unauthorized", message);
+    public static ApiError Forbidden(string message) => new(403, "forbidden", message);
     public static ApiError InvalidLimit(string message) => new(400, "invalid_limit", message);
     public static ApiError InvalidCursor(string message) => new(400, "invalid_cursor", message);
 }

@@ -1,19 +1,22 @@
 using System.Security.Cryptography;
-using System.Text;
 using TaskLeaseServer.Api.OpenApi;
+using TaskLeaseServer.Domain;
+using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Api.Http;
 
 /// <summary>
-/// The operator's API token, checked once the route is known and before anything else about it.
-/// Routes marked open pass; routes whose handler checks the bearer itself (lease routes, a run's
-/// events) need only some bearer value; everything else, unknown routes included, needs exactly
-/// "Bearer &lt;token&gt;". The route metadata is the one source of which route is which.
+/// The operator's API token and the scoped keys beside it, checked once the route is known and
+/// before anything else about it. Routes marked open pass; routes whose handler checks the bearer
+/// itself (lease routes, a run's events) need only some bearer value; everything else, unknown
+/// routes included, needs the token or a live key whose scope covers the route
+/// (<see cref="RouteScopes"/>): 401 for a credential that is not one, 403 for too narrow a key.
+/// The caller found is kept on the request (<see cref="Caller"/>).
 /// </summary>
-public sealed class ApiTokenAuth(string? apiToken)
+public sealed class ApiTokenAuth(string? apiToken, IReads reads, KeyUsage usage, TimeProvider time)
 {
     private const string Prefix = "Bearer ";
-    private readonly byte[]? _expected = apiToken is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(apiToken));
+    private readonly byte[]? _expected = apiToken is null ? null : SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(apiToken));
 
     public bool Enabled => _expected is not null;
 
@@ -27,7 +30,7 @@ public sealed class ApiTokenAuth(string? apiToken)
 
     /// <summary>
     /// Whether the presented bearer value is the API token: its bytes as sent against the token's
-    /// UTF-8 bytes, hashed so the comparison takes constant time whatever the lengths (W12).
+    /// bytes, hashed so the comparison takes constant time whatever the lengths (W12).
     /// </summary>
     public bool IsApiToken(string? bearer) =>
         _expected is not null && bearer is not null &&
@@ -42,7 +45,46 @@ public sealed class ApiTokenAuth(string? apiToken)
         // sent users looking for a header they had sent (issue 14). Same status and code either way.
         if (bearer is null)
             throw ApiError.Unauthorized("no usable Authorization header: send \"Authorization: Bearer <api token>\"");
-        if (route?.GetMetadata<TokenCheckedByHandler>() is null && !IsApiToken(bearer))
-            throw ApiError.Unauthorized("the bearer token does not match the server's API token");
+        if (route?.GetMetadata<TokenCheckedByHandler>() is not null)
+        {
+            // A lease token or a run's token: the handler decides. A key or the token is noted for it.
+            if (TryCaller(bearer, out var found, out _)) context.Items[typeof(Caller)] = found;
+            return;
+        }
+        if (!TryCaller(bearer, out var caller, out var refusal)) throw ApiError.Unauthorized(refusal);
+        // An unknown route needs only a valid credential, so it is a 404 for every caller.
+        var needed = route is null ? ApiScope.Read : RouteScopes.Of(context.Request.Method, route) ?? ApiScope.Read;
+        if (!caller.Has(needed))
+            throw ApiError.Forbidden($"this key lacks the {ApiKey.NameOf(needed)} scope (it has {ApiKey.NameOf(caller.Scope)}); use a key with {ApiKey.NameOf(needed)} or wider");
+        context.Items[typeof(Caller)] = caller;
+    }
+
+    private bool TryCaller(string bearer, out Caller caller, out string refusal)
+    {
+        caller = Caller.Token;
+        refusal = "";
+        if (IsApiToken(bearer)) return true;
+        if (!ApiKey.LooksLikeKey(bearer))
+        {
+            refusal = "the bearer token does not match the server's API token or any API key";
+            return false;
+        }
+        var hash = ApiKey.HashOf(bearer);
+        // Found by its hash (a lookup that tells nothing about a near miss), then compared in constant time.
+        var key = reads.ApiKey(hash);
+        if (key is null || !CryptographicOperations.FixedTimeEquals(key.KeyHash, hash))
+        {
+            refusal = "the API key is unknown or was revoked";
+            return false;
+        }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (key.ExpiresAtMs is { } expires && expires <= now)
+        {
+            refusal = $"the API key \"{key.Name}\" expired at {expires} (Unix ms); ask an admin for a new one";
+            return false;
+        }
+        usage.Used(key, now);
+        caller = new Caller(key.Name, ApiKey.Highest(key.Scopes.Split(',')), key.Id);
+        return true;
     }
 }

@@ -16,6 +16,7 @@ public static class ErrorTable
         Fault.AssignmentNotFound => (404, "not_found"),
         Fault.NoSuchTask => (404, "not_found"),
         Fault.DependencyNotFound => (404, "not_found"),
+        Fault.RoleNotFound => (404, "not_found"),
         Fault.LeaseTokenMismatch => (401, "unauthorized"),
         Fault.LeaseExpired => (410, "expired"),
         Fault.LeaseRevoked => (410, "lease_revoked"),

@@ -21,6 +21,9 @@ public sealed class ContractDocument : IDocumentFilter
         [typeof(Page<SpanView>)] = "PaginatedSpans",
     };
 
+    /// <summary>The operation's extension naming the scope an API key needs for it.</summary>
+    public const string ScopeExtension = "x-required-scope";
+
     /// <summary>Schema ids: the contract's names, the C# name otherwise.</summary>
     public static string SchemaId(Type type) =>
         Names.TryGetValue(type, out var name) ? name
@@ -50,6 +53,12 @@ public sealed class ContractDocument : IDocumentFilter
             var operation = item.Operations.FirstOrDefault(o => string.Equals(o.Key.ToString(), api.HttpMethod, StringComparison.OrdinalIgnoreCase)).Value;
             if (operation is null) continue;
             var metadata = api.ActionDescriptor.EndpointMetadata;
+            // The scope a key needs, from the same rule the token check applies (DocumentPolish words it).
+            if (RouteScopes.Of(api.HttpMethod!, new EndpointMetadataCollection(metadata)) is { } scope)
+            {
+                operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+                operation.Extensions[ScopeExtension] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(Domain.ApiKey.NameOf(scope)));
+            }
             foreach (var query in metadata.OfType<QueryParameters>().SelectMany(q => q.Names))
             {
                 operation.Parameters ??= new List<IOpenApiParameter>();

@@ -1,4 +1,5 @@
 using TaskLeaseServer.Api.Wire;
+using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Api.OpenApi;
 
@@ -26,6 +27,24 @@ public sealed record OpenRoute;
 /// that takes the API token or that run's lease token), so the API layer only asks for some bearer.
 /// </summary>
 public sealed record TokenCheckedByHandler;
+
+/// <summary>Endpoint metadata: the scope a key needs for this route, where the default rule does not fit.</summary>
+public sealed record RequiredScope(ApiScope Scope);
+
+/// <summary>
+/// Which scope each route needs (EXTENSIONS §13), the one place that says it: a route marked
+/// <see cref="RequiredScope"/> needs that; otherwise every GET needs read and every other method
+/// operator. Open routes need nothing and lease routes take their lease token (null for both).
+/// </summary>
+public static class RouteScopes
+{
+    public static ApiScope? Of(string method, EndpointMetadataCollection route)
+    {
+        if (route.GetMetadata<OpenRoute>() is not null || route.GetMetadata<LeaseTokenAuth>() is not null) return null;
+        if (route.GetMetadata<RequiredScope>() is { } required) return required.Scope;
+        return method == "GET" ? ApiScope.Read : ApiScope.Operator;
+    }
+}
 
 /// <summary>
 /// Route annotations for the OpenAPI document, so each route's block in Api/*.cs reads as its
@@ -56,6 +75,14 @@ public static class Describe
 
     public static RouteHandlerBuilder ChecksItsOwnToken(this RouteHandlerBuilder route) =>
         route.WithMetadata(new TokenCheckedByHandler());
+
+    /// <summary>Agents' own writes (claim, artifacts, store, trace ingest) and live streams: the agent scope.</summary>
+    public static RouteHandlerBuilder ForAgents(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new RequiredScope(ApiScope.Agent));
+
+    /// <summary>Key management: the admin scope.</summary>
+    public static RouteHandlerBuilder ForAdmins(this RouteHandlerBuilder route) =>
+        route.WithMetadata(new RequiredScope(ApiScope.Admin));
 
     public static RouteHandlerBuilder Open(this RouteHandlerBuilder route) =>
         route.WithMetadata(new OpenRoute());

@@ -19,7 +19,7 @@ public static class DocumentPolish
         var components = (JsonObject)doc["components"]!;
         components["securitySchemes"] = new JsonObject
         {
-            [ApiTokenScheme] = Scheme("The operator's API token, needed only when the server runs with one (`--token`)."),
+            [ApiTokenScheme] = Scheme("The operator's API token (`--token`, every scope) or an API key from `POST /ops/keys` (`tlk_…`, its scopes), needed only when the server runs with a token."),
             [LeaseTokenScheme] = Scheme("The `lease_token` from `POST /leases/claim`, on the lease's heartbeat and release and on the run's events, transition and fail."),
         };
         foreach (var (route, item) in (JsonObject)doc["paths"]!)
@@ -39,7 +39,10 @@ public static class DocumentPolish
     {
         operation["tags"] = new JsonArray(doc.Tag);
         operation["summary"] = doc.Summary;
-        operation["description"] = doc.Description;
+        var scope = operation[ContractDocument.ScopeExtension]?.GetValue<string>();
+        operation["description"] = scope is null || doc.Auth != Auth.ApiToken
+            ? doc.Description
+            : doc.Description + $" Needs the token, or an API key with the `{scope}` scope or wider.";
         operation["security"] = doc.Auth switch
         {
             Auth.Open => new JsonArray(),
@@ -59,6 +62,8 @@ public static class DocumentPolish
         var responses = (JsonObject)(operation["responses"] ??= new JsonObject());
         var errors = new Dictionary<int, string>(doc.Errors);
         if (doc.Auth == Auth.ApiToken) errors.TryAdd(401, OperationCatalog.ApiTokenUnauthorized);
+        if (doc.Auth == Auth.ApiToken && operation[ContractDocument.ScopeExtension]?.GetValue<string>() is { } scope and not "read")
+            errors.TryAdd(403, $"`forbidden`: the API key lacks the `{scope}` scope.");
         foreach (var (status, text) in errors.OrderBy(e => e.Key))
         {
             var key = status.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -1,110 +1,103 @@
 namespace TaskLeaseServer.Api.OpenApi;
 
-// The operator actions (EXTENSIONS §7, §8, §10).
+// Scoped API keys and role controls (EXTENSIONS §9, §13).
 public static partial class OperationCatalog
 {
-    private const string NoSuchTask = "`not_found`: no task has the id in the path.";
-    private const string InvalidRequest = "`invalid_request`: a field of the wrong type (the message names it).";
-    private const string AnswersDetails = " Answers the task as `GET /tasks/{id}` shows it, after the action.";
+    public const string KeyId = "99999999-0000-4000-8000-000000000001";
+    private const string Role = "coder";
+    private const string Forbidden = "`forbidden`: the API key lacks the scope this route needs.";
 
     private static void AddOperators()
     {
-        Add("GET /tasks/{id}/inspect", new OperationDoc("Operators", "Why is this task not being claimed?",
-            "`claimable` says whether a claim by an agent of the stage's role (its assignee, if it has one) would win the task now, " +
-            "ignoring priority; `reasons` lists every rule that stops it, each with its evidence (`no_role`, `done`, `dead_lettered`, " +
-            "`canceled`, `paused`, `waiting`, `leased`, `blocked`, `assigned`); `next_action` is one sentence for a human.")
-        {
-            Errors = Errors((404, NoSuchTask)),
-            Path = Path(("id", TaskId)),
-        });
-        Add("PATCH /tasks/{id}", new OperationDoc("Operators", "Edit a task",
-            "Any of `title`, `description`, `priority`, `metadata`, `retry_policy` (its fields sent replace the task's) and `not_before_ms`. " +
-            "Changes `updated_at_ms`, never `task_version`." + AnswersDetails)
+        Add("POST /ops/keys", new OperationDoc("Keys", "Create an API key",
+            "`scopes` is a non-empty list of `read`, `agent`, `operator`, `admin`; the key can do what its widest scope allows. " +
+            "The answer is the only time `key` is shown: only its SHA-256 is stored. `expires_at_ms` (optional) must lie in the future. " +
+            "`name` is unique and is the `actor` of the events the key's actions write. Takes no `Idempotency-Key` (a recorded answer would keep the key).")
         {
             Errors = Errors(
-                (400, "`invalid_request`: an unknown field, a wrong type, a null, or nothing to change (the message names the field)."),
-                (404, NoSuchTask),
-                (409, "`task_version_mismatch`: `expected_task_version` is not the task's version; re-read it.")),
-            Path = Path(("id", TaskId)),
-            Body = """{"priority":20,"metadata":{"ticket":"WEB-42","owner":"ana"},"expected_task_version":1}""",
+                (400, InvalidJson + " `invalid_request`: an unknown scope, an empty `scopes`, an empty or reserved (`token`, `anonymous`) `name`, or an `expires_at_ms` not in the future."),
+                (403, "`forbidden`: the key lacks the `admin` scope."),
+                (409, "`auth_not_configured`: the server runs without `--token`, so every route is open and keys would lock nothing. `duplicate_name`: a key has this name.")),
+            Body = """{"name":"ci-agents","scopes":["agent"]}""",
+            ResponseExample = $$$"""
+                {"id":"{{{KeyId}}}","name":"ci-agents","scopes":["agent"],"key":"tlk_3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA","created_at_ms":1767225600000,"expires_at_ms":null}
+                """,
         });
-        Add("POST /tasks/{id}/pause", new OperationDoc("Operators", "Pause a task",
-            "A paused task is not claimed in any stage until it is resumed. A live lease runs on (heartbeat, transition and fail work) " +
-            "unless `revoke_lease` is true: then its holder's next call gets `410 lease_revoked`." + AnswersDetails)
+        Add("GET /ops/keys", new OperationDoc("Keys", "List API keys",
+            "Every key, oldest first, with `last_used_at_ms` (exact to within a minute; null for a key never used). Never shows a key or its hash.")
         {
-            Errors = Errors((400, InvalidRequest), (404, NoSuchTask)),
-            Path = Path(("id", TaskId)),
-            Body = """{"reason":"waiting for the API freeze to end","revoke_lease":false}""",
+            Errors = Errors((400, InvalidLimit + " `invalid_cursor`: `cursor` is not `<created_at_ms>:<id>`."), (403, "`forbidden`: the key lacks the `admin` scope.")),
+            Query =
+            [
+                new QueryDoc("limit", "integer", "Page size, 1..1000 (default 100).", Minimum: 1, Maximum: 1000),
+                new QueryDoc("cursor", "string", "The previous page's `next_cursor`.", Pattern: "^-?[0-9]+:.+$"),
+            ],
+        });
+        Add("DELETE /ops/keys/{id}", new OperationDoc("Keys", "Revoke an API key",
+            "Deletes the key: every node refuses it (401) from its next request on.")
+        {
+            Errors = Errors((403, "`forbidden`: the key lacks the `admin` scope."), (404, "`not_found`: no key has this id.")),
+            Path = Path(("id", KeyId)),
+        });
+
+        Add("GET /ops/roles", new OperationDoc("Ops", "Every role, paused or not, with its live figures",
+            "One item per role any pipeline names (and per role with a stored pause): `paused`, `pause_reason`, `draining` (a drain paused it " +
+            "and it still has live leases), `claimable_count` (ready tasks, counted as `GET /ops/queue` does, paused or not), " +
+            "`active_leases` (unexpired leases on tasks in its stages) and `waiting_claims` (long-poll claims waiting for it)."));
+        Add("GET /ops/events", new OperationDoc("Ops", "The server's own events (role_paused, role_resumed)",
+            "Events that belong to no task, oldest first by id; `data` holds `actor`, and `reason` and `drain` when given.")
+        {
+            Errors = Errors((400, InvalidLimit + " `invalid_cursor`: `cursor` is not an event id.")),
+            Query =
+            [
+                new QueryDoc("limit", "integer", "Page size, 1..1000 (default 100).", Minimum: 1, Maximum: 1000),
+                new QueryDoc("cursor", "string", "The previous page's `next_cursor`: the last event id seen.", Pattern: "^[0-9]+$"),
+            ],
+        });
+        var role = Path(("role", Role));
+        Add("POST /ops/roles/{role}/pause", new OperationDoc("Ops", "Pause a role",
+            "From the commit on, claims for the role answer 204 on every node; leases already held run on (heartbeat, transition, fail work). " +
+            "Stored: survives restarts. Pausing a paused role changes nothing. Writes `role_paused` with the actor.")
+        {
+            Errors = Errors((400, InvalidJson), (403, Forbidden), (404, "`not_found`: no pipeline names the role.")),
+            Path = role,
+            Body = """{"reason":"incident 42: bad model output"}""",
             BodyOptional = true,
         });
-        Add("POST /tasks/{id}/resume", new OperationDoc("Operators", "Resume a paused task",
-            "The task is claimable again (if nothing else stops it). Resuming a task that is not paused changes nothing." + AnswersDetails)
+        Add("POST /ops/roles/{role}/drain", new OperationDoc("Ops", "Pause a role and wait for its leases to end",
+            "Pauses as `pause` does, then answers once the role holds no live lease or after `timeout_ms` (default 30000, at most 300000): " +
+            "`remaining_leases` is the count at the answer, `timed_out` whether the time ran out first. Holds no database connection while it " +
+            "waits (it re-counts every 100 ms). Takes no `Idempotency-Key`: a retry pauses again (no change) and waits again.")
         {
-            Errors = Errors((404, NoSuchTask)),
-            Path = Path(("id", TaskId)),
-        });
-        Add("POST /tasks/{id}/cancel", new OperationDoc("Operators", "Cancel a task",
-            "The task is never claimable again (until requeued). A live lease is revoked at once: its run becomes `canceled` and its " +
-            "holder's next heartbeat, event, transition or fail gets `410 lease_revoked`. With `stage` (a terminal stage of its " +
-            "pipeline) the task also moves there, so its dependents resolve. Canceling a canceled task changes nothing." + AnswersDetails)
-        {
-            Errors = Errors((400, InvalidRequest + " `invalid_stage`: `stage` is not a terminal stage of the task's pipeline."), (404, NoSuchTask)),
-            Path = Path(("id", TaskId)),
-            Body = """{"reason":"duplicate of WEB-41"}""",
+            Errors = Errors((400, InvalidJson + " `invalid_request`: `timeout_ms` outside 0..300000."), (403, Forbidden), (404, "`not_found`: no pipeline names the role.")),
+            Path = role,
+            Body = """{"timeout_ms":1000}""",
             BodyOptional = true,
         });
-        Add("POST /tasks/{id}/requeue", new OperationDoc("Operators", "Requeue a task",
-            "Back into work now: clears the dead letter, the cancel, the retry delay and `not_before_ms`; optionally moves it to `stage` " +
-            "(a stage with an `agent_role`; `task_version` +1). `reset_attempts` (default true) makes earlier failures stop counting toward " +
-            "`max_attempts`, runs kept. A leased task is refused unless `force` is true, which revokes the lease (not counted as a failure)." +
-            AnswersDetails)
+        Add("POST /ops/roles/{role}/resume", new OperationDoc("Ops", "Resume a role",
+            "Claims for the role work again from the commit on, and waiting long-poll claims are woken at once. Writes `role_resumed`.")
         {
-            Errors = Errors(
-                (400, InvalidRequest + " `invalid_stage`: `stage` (or, without it, the task's stage) has no agent role."),
-                (404, NoSuchTask),
-                (409, "`task_leased`: a live lease holds the task; send `force: true` to take it away.")),
-            Path = Path(("id", TaskId)),
-            Body = """{"reset_attempts":true}""",
+            Errors = Errors((403, Forbidden), (404, "`not_found`: no pipeline names the role.")),
+            Path = role,
+        });
+        Add("POST /ops/pause", new OperationDoc("Ops", "Pause every role",
+            "`pause` for every role any pipeline names now (a pipeline created later starts running). `roles` lists them.")
+        {
+            Errors = Errors((400, InvalidJson), (403, Forbidden)),
+            Body = """{"reason":"incident stop"}""",
             BodyOptional = true,
         });
-        foreach (var (action, what, body) in new[]
+        Add("POST /ops/drain", new OperationDoc("Ops", "Pause every role and wait for every lease to end",
+            "`drain` for every role at once (the pre-deploy drain): `remaining_leases` counts the live leases of the whole server.")
         {
-            ("pause", "Pause", """{"ids":["{{{BulkTaskId1}}}"],"reason":"incident 7"}"""),
-            ("resume", "Resume", """{"ids":["{{{BulkTaskId1}}}"]}"""),
-            ("cancel", "Cancel", """{"ids":["{{{BulkTaskId1}}}"],"reason":"superseded"}"""),
-            ("requeue", "Requeue", """{"ids":["{{{BulkTaskId1}}}"],"reset_attempts":true}"""),
-            ("delete", "Delete", """{"ids":["{{{BulkTaskId2}}}"],"force":true}"""),
-        })
-        {
-            Add("POST /tasks/bulk/" + action, new OperationDoc("Operators", what + " many tasks",
-                $"As `{(action == "delete" ? "DELETE /tasks/{id}" : "POST /tasks/{id}/" + action)}` for each task of `ids` (1..1000) or of " +
-                "`filter` (`{pipeline_id?, stage?, status?, role?}`, at least one; `status` may list several, comma-separated) with `limit` " +
-                "(1..10000, default 1000, oldest first), plus that action's options. Each task changes in its own transaction, whole or not " +
-                "at all: `items` says `ok` or the `error` per task, `matched` how many were taken.")
-            {
-                Errors = Errors(
-                    (400, "`invalid_request`: neither or both of `ids` and `filter`, too many ids, an empty or unknown filter field, an " +
-                        "unknown status, a `limit` out of range, a wrong type. `invalid_stage`: the filter's stage is not in its pipeline."),
-                    (404, "`not_found`: no task matches the filter. `pipeline_not_found`: the filter's pipeline does not exist.")),
-                Body = body.Replace("{{{BulkTaskId1}}}", BulkTaskId1).Replace("{{{BulkTaskId2}}}", BulkTaskId2),
-            });
-        }
-        Add("DELETE /tasks/{id}/dependencies/{upstream_id}", new OperationDoc("Operators", "Remove a dependency edge",
-            "The task stops waiting for `upstream_id`; if that was its last unfinished upstream it becomes claimable.")
-        {
-            Errors = Errors((404, "`not_found`: no such task, or it does not depend on `upstream_id`.")),
-            Path = Path(("id", BulkTaskId2), ("upstream_id", BulkTaskId1)),
+            Errors = Errors((400, InvalidJson + " `invalid_request`: `timeout_ms` outside 0..300000."), (403, Forbidden)),
+            Body = """{"timeout_ms":1000}""",
+            BodyOptional = true,
         });
-        Add("DELETE /tasks/{id}", new OperationDoc("Operators", "Delete a task",
-            "Removes the task with its runs, events, leases, edges, assignments and artifacts. Its dependents stop waiting for it " +
-            "(an edge to a deleted task counts as resolved). A leased task is refused unless `force=true`, which revokes the lease first.")
+        Add("POST /ops/resume", new OperationDoc("Ops", "Resume every role",
+            "`resume` for every role with a stored pause or named by a pipeline.")
         {
-            Errors = Errors(
-                (400, "`invalid_request`: `force` is not true or false."),
-                (404, NoSuchTask),
-                (409, "`task_leased`: a live lease holds the task; send `?force=true`.")),
-            Path = Path(("id", TaskId)),
-            Query = [new QueryDoc("force", "string", "`true` revokes a live lease first; default false.", "true")],
+            Errors = Errors((403, Forbidden)),
         });
     }
 }

@@ -18,7 +18,8 @@ public static partial class OperationCatalog
         ("Runs", "One attempt at a task: its events, and how it ends (transition or fail). Take the lease token."),
         ("Artifacts", "What a run produced, by reference."),
         ("Operators", "Act on tasks: cancel, requeue, pause, resume, edit, delete, one at a time or in bulk, and ask why a task is not claimed."),
-        ("Ops", "The operator's view of the queue."),
+        ("Ops", "The operator's view of the queue, role pause and drain, and the server's own events."),
+        ("Keys", "Scoped API keys beside the bootstrap token: `read` < `agent` < `operator` < `admin`, each including the ones before it."),
         ("Store", "A namespaced key/value store with full-text search."),
         ("Traces", "OTLP/HTTP trace ingest, and the spans read back."),
     ];
@@ -43,7 +44,7 @@ public static partial class OperationCatalog
 
     /// <summary>The 401 of every operation that takes the API token; added where a route names none.</summary>
     public const string ApiTokenUnauthorized =
-        "`unauthorized`: the server runs with an API token and `Authorization: Bearer <api token>` is missing or does not match.";
+        "`unauthorized`: the server runs with an API token and `Authorization: Bearer <api token or key>` is missing, matches neither the token nor a live key, or names a key that expired or was revoked.";
 
     private static readonly Dictionary<string, OperationDoc> All = new(StringComparer.Ordinal);
 
@@ -54,6 +55,7 @@ public static partial class OperationCatalog
         AddLeasesAndRuns();
         AddData();
         AddOperators();
+        AddTaskActions();
     }
 
     /// <summary>The description of "METHOD /route", or null for a route nobody described (a test fails on it).</summary>

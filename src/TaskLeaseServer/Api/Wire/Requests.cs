@@ -6,7 +6,7 @@ namespace TaskLeaseServer.Api.Wire;
 
 public sealed record RetryPolicy(long? MaxAttempts, long? RetryDelayMs, string? DeadLetterStage);
 
-public sealed record PipelineStateDef(string? AgentRole, string? Description, bool? Terminal, string? WorkflowId);
+public sealed record PipelineStateDef(string? AgentRole, string? Description, bool? Terminal, string? WorkflowId, long? MaxConcurrent = null);
 
 public sealed record PipelineTransitionDef(string From, string To, string Trigger, string? Instructions, IReadOnlyList<string>? RequiredGates);
 
@@ -42,6 +42,12 @@ public sealed record ArtifactCreateRequest(string Kind, string Uri, string? Task
 
 /// <summary>`value` is required; JSON null is a valid value.</summary>
 public sealed record StorePutRequest(RawJson Value);
+
+public sealed record ApiKeyCreateRequest(string Name, IReadOnlyList<string> Scopes, long? ExpiresAtMs);
+
+public sealed record RolePauseRequest(string? Reason);
+
+public sealed record DrainRequest(long? TimeoutMs, string? Reason);
 
 // Operator actions (EXTENSIONS §7, §8): every body and every field is optional unless marked.
 

@@ -60,9 +60,32 @@ public sealed record Artifact(string Id, string? TaskId, string? RunId, long Cre
 
 public sealed record StoreEntry(string Namespace, string Key, RawJson Value, long CreatedAtMs, long UpdatedAtMs);
 
+/// <summary>
+/// A role's queue figures; the last three appear only for a role with a stage that has max_concurrent
+/// (EXTENSIONS §12): the sum of those limits, the live leases in those stages, and each stage's figures.
+/// </summary>
 public sealed record QueueRoleStats(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
-    long StuckCount, long NearExpiryLeases);
+    long StuckCount, long NearExpiryLeases,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ActiveLeases = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MaxConcurrent = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LimitedStage>? LimitedStages = null);
+
+public sealed record LimitedStage(string PipelineId, string Stage, long MaxConcurrent, long ActiveLeases);
 public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);
+
+/// <summary>A key as created: the only answer that ever holds <c>key</c>.</summary>
+public sealed record ApiKeyCreated(string Id, string Name, IReadOnlyList<string> Scopes, string Key, long CreatedAtMs, long? ExpiresAtMs);
+
+/// <summary>A key as listed: never the key itself.</summary>
+public sealed record ApiKeyView(string Id, string Name, IReadOnlyList<string> Scopes, long CreatedAtMs, long? ExpiresAtMs, long? LastUsedAtMs);
+
+public sealed record RoleView(string Role, bool Paused, bool Draining, string? PauseReason, long ClaimableCount, long ActiveLeases, long WaitingClaims);
+public sealed record RoleList(IReadOnlyList<RoleView> Items);
+public sealed record RoleControlResponse(string Role, bool Paused);
+public sealed record RolesControlResponse(IReadOnlyList<string> Roles, bool Paused);
+public sealed record DrainResponse(string Role, long RemainingLeases, bool TimedOut);
+public sealed record DrainAllResponse(IReadOnlyList<string> Roles, long RemainingLeases, bool TimedOut);
+public sealed record RoleEventView(long Id, long TsMs, string Kind, string Role, RawJson Data);
 
 public sealed record OtlpIngestResponse(long BatchId, long AcceptedSpans, string Stored);
 

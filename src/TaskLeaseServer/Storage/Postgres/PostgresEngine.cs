@@ -19,6 +19,7 @@ internal sealed class PostgresEngine : IStorageEngine
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly PostgresExecutor _writer;
+    private readonly SweeperLock _sweeper;
 
     public PostgresEngine(StorageOptions options, ClaimSignal signal, TimeProvider time)
     {
@@ -34,8 +35,9 @@ internal sealed class PostgresEngine : IStorageEngine
         builder.ApplicationName ??= $"{Environment.MachineName}:{Environment.ProcessId}";
         _dataSource = new NpgsqlDataSourceBuilder(builder.ConnectionString).Build();
         var catalog = new PipelineCatalog();
-        _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize);
+        _writer = new PostgresExecutor(_dataSource, catalog, signal, time, DefaultPoolSize, TimeSpan.FromSeconds(builder.Timeout));
         Reads = new PostgresReads(_dataSource, catalog);
+        _sweeper = new SweeperLock(builder);
     }
 
     public string Name => "postgresql";
@@ -43,8 +45,13 @@ internal sealed class PostgresEngine : IStorageEngine
     public NpgsqlDataSource DataSource => _dataSource;
     public IWriteExecutor Writer => _writer;
     public IReads Reads { get; }
+    public ISweeperLeadership Sweeper => _sweeper;
 
     public void Migrate() => PostgresMigrator.Apply(_dataSource);
 
-    public void Dispose() => _dataSource.Dispose();
+    public void Dispose()
+    {
+        _sweeper.Dispose();
+        _dataSource.Dispose();
+    }
 }

@@ -12,7 +12,7 @@ namespace TaskLeaseServer.Storage.Postgres;
 /// must be re-runnable, as they are: ids and tokens are minted inside them.
 /// </summary>
 internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCatalog catalog, ClaimSignal signal,
-    TimeProvider time, int slots) : IWriteExecutor
+    TimeProvider time, int slots, TimeSpan slotTimeout) : IWriteExecutor
 {
     private const int Attempts = 4;
 
@@ -21,13 +21,33 @@ internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCata
     private readonly SemaphoreSlim _slots = new(slots, slots);
     private long _queued;
 
+    // Units block a pool thread for their whole run (Dapper is synchronous here), up to a statement
+    // timeout when a lock or the database holds them. With the pool's default minimum (one thread
+    // per core) and its slow injection, 32 stuck units starved everything else, the timers that
+    // bound the waits included, for tens of seconds. One thread per slot is kept ready.
+    private readonly bool _threads = EnsureThreads(slots);
+
+    private static bool EnsureThreads(int slots)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = slots + Environment.ProcessorCount * 2;
+        return workers >= wanted || ThreadPool.SetMinThreads(wanted, io);
+    }
+
     public long Queued => Interlocked.Read(ref _queued);
 
     public async Task<T> Run<T>(Func<IWriteUnit, T> work)
     {
         Interlocked.Increment(ref _queued);
-        await _slots.WaitAsync();
+        // Bounded like the pool's own wait: every connection held by slow units (a lock held outside,
+        // a database that stopped answering) is a 503 for the ones behind them, never a pile-up.
+        var got = await _slots.WaitAsync(slotTimeout);
         Interlocked.Decrement(ref _queued);
+        if (!got)
+        {
+            throw new Domain.DomainError(Domain.Fault.StorageUnavailable,
+                $"all {slots} database connections of this node stayed busy for {slotTimeout.TotalSeconds:0} s; retry shortly (an Idempotency-Key makes the retry safe)");
+        }
         try
         {
             // Dapper over Npgsql here is synchronous, like the units: run them off the caller's thread.
@@ -51,9 +71,12 @@ internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCata
             {
                 // Lost a race PostgreSQL detected: everything was rolled back; go again.
             }
-            catch (Exception e) when (PostgresErrors.Translate(e) is { } unavailable)
+            catch (Exception e) when (PostgresErrors.Translate(e) is { } answer)
             {
-                throw unavailable;
+                // A restarted database leaves every idle pooled connection dead: drop them all
+                // now rather than fail one request per stale connection after it is back.
+                if (answer.Fault == Domain.Fault.StorageUnavailable) dataSource.Clear();
+                throw answer;
             }
         }
     }

@@ -27,6 +27,8 @@ internal sealed class PostgresWriteUnit : IWriteUnit
         Kv = new KvWrites(this);
         Artifacts = new ArtifactWrites(this);
         Otlp = new OtlpWrites(this);
+        Keys = new ApiKeyWrites(this);
+        Roles = new RoleWrites(this);
     }
 
     public NpgsqlConnection Db { get; }
@@ -42,6 +44,8 @@ internal sealed class PostgresWriteUnit : IWriteUnit
     public IKvWrites Kv { get; }
     public IArtifactWrites Artifacts { get; }
     public IOtlpWrites Otlp { get; }
+    public IApiKeyWrites Keys { get; }
+    public IRoleWrites Roles { get; }
 
     /// <summary>The roles the unit raised, once its commit has succeeded.</summary>
     public string[] Signals => _signals.Distinct(StringComparer.Ordinal).ToArray();

@@ -28,6 +28,7 @@ internal sealed class SqliteEngine : IStorageEngine
     public SqliteDatabase Database => _database;
     public IWriteExecutor Writer => _writer.Value;
     public IReads Reads { get; }
+    public ISweeperLeadership Sweeper => SoleSweeper.Instance;
 
     public void Migrate() => _database.Migrate();
 

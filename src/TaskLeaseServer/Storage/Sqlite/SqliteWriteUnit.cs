@@ -26,6 +26,8 @@ internal sealed class SqliteWriteUnit : IWriteUnit
         Kv = new KvWrites(this);
         Artifacts = new ArtifactWrites(this);
         Otlp = new OtlpWrites(this);
+        Keys = new ApiKeyWrites(this);
+        Roles = new RoleWrites(this);
     }
 
     public SqliteConnection Db { get; }
@@ -41,6 +43,8 @@ internal sealed class SqliteWriteUnit : IWriteUnit
     public IKvWrites Kv { get; }
     public IArtifactWrites Artifacts { get; }
     public IOtlpWrites Otlp { get; }
+    public IApiKeyWrites Keys { get; }
+    public IRoleWrites Roles { get; }
 
     /// <summary>Starts the next unit at <paramref name="now"/>.</summary>
     public void Begin(long now)

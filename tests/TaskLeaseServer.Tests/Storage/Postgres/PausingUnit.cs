@@ -24,6 +24,8 @@ internal sealed class PausingUnit(IWriteUnit inner, Action<string> after) : IWri
     public IKvWrites Kv => inner.Kv;
     public IArtifactWrites Artifacts => inner.Artifacts;
     public IOtlpWrites Otlp => inner.Otlp;
+    public IApiKeyWrites Keys => inner.Keys;
+    public IRoleWrites Roles => inner.Roles;
 
     public bool? IsTerminal(string id)
     {

@@ -25,14 +25,18 @@ public abstract class TwoNodes : IAsyncLifetime
 
     private readonly string _url = PostgresCluster.NewDatabase();
 
+    /// <summary>The database both nodes use, for a third connection of the fact's own.</summary>
+    protected string Url => _url;
+
     protected FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeMilliseconds(1_800_000_000_000));
     protected IStorageEngine A { get; private set; } = null!;
     protected IStorageEngine B { get; private set; } = null!;
 
     public Task InitializeAsync()
     {
-        A = new PostgresEngine(new StorageOptions(_url), new ClaimSignal(), Clock);
-        B = new PostgresEngine(new StorageOptions(_url), new ClaimSignal(), Clock);
+        // Named as two server nodes would be (--db …?application_name=), so each is found in pg_stat_activity.
+        A = new PostgresEngine(new StorageOptions(_url + "?application_name=node-a"), new ClaimSignal(), Clock);
+        B = new PostgresEngine(new StorageOptions(_url + "?application_name=node-b"), new ClaimSignal(), Clock);
         A.Migrate();
         B.Migrate();
         return Task.CompletedTask;

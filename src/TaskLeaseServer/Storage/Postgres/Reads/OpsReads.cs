@@ -28,14 +28,7 @@ internal sealed partial class PostgresReads
             "SELECT agent_role FROM pipeline_stage_roles WHERE agent_role IS NOT NULL ORDER BY pipeline_id, stage")
             .Distinct(StringComparer.Ordinal).ToList();
 
-        // Claimable as the ops view counts it: assignments ignored, and a retry whose delay has
-        // passed counts even before the sweeper clears retry_wait (ix_tasks_ops_ready).
-        var claimable = ByRole(db, """
-            SELECT role, COUNT(*) AS count, MIN(created_at_ms) AS oldest FROM tasks
-            WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL
-              AND NOT paused AND canceled_at_ms IS NULL AND next_eligible_at_ms <= @now AND not_before_ms <= @now
-            GROUP BY role
-            """, new { now });
+        var claimable = ClaimableByRole(db, now);
         var failed = ByRole(db, """
             SELECT role, SUM(failed_runs)::bigint AS count FROM tasks
             WHERE role IS NOT NULL AND failed_runs > 0 GROUP BY role
@@ -66,6 +59,16 @@ internal sealed partial class PostgresReads
               AND NOT paused AND canceled_at_ms IS NULL
             GROUP BY role
             """).AsList());
+
+    private static Dictionary<string, RoleCount> ClaimableByRole(NpgsqlConnection db, long now) =>
+        // Claimable as the ops view counts it: assignments ignored, and a retry whose delay has
+        // passed counts even before the sweeper clears retry_wait (ix_tasks_ops_ready).
+        ByRole(db, """
+            SELECT role, COUNT(*) AS count, MIN(created_at_ms) AS oldest FROM tasks
+            WHERE role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL
+              AND NOT paused AND canceled_at_ms IS NULL AND next_eligible_at_ms <= @now AND not_before_ms <= @now
+            GROUP BY role
+            """, new { now });
 
     private sealed class RoleCount
     {

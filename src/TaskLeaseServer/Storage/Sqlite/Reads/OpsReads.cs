@@ -27,22 +27,7 @@ internal sealed partial class SqliteReads
             "SELECT agent_role FROM pipeline_stage_roles WHERE agent_role IS NOT NULL ORDER BY pipeline_id, stage")
             .Distinct(StringComparer.Ordinal).ToList();
 
-        // Claimable as the ops view counts it: assignments ignored, and a retry whose delay has
-        // passed counts even before the sweeper clears retry_wait. Those are exactly the claim
-        // index's rows (retry_wait = 0 only ever holds with next_eligible_at_ms <= now: Retries sets
-        // it only for a delay already over) plus the due rows of the retry-wait index — the claim's
-        // own two places, so no index of its own has to be kept on every task write (004).
-        var claimable = ByRole(db, $"""
-            SELECT role, SUM(count) AS count, MIN(oldest) AS oldest FROM (
-              SELECT role, COUNT(*) AS count, MIN(created_at_ms) AS oldest FROM tasks INDEXED BY ix_tasks_claim
-              WHERE {Claimable} AND retry_wait = 0
-              GROUP BY role
-              UNION ALL
-              SELECT role, COUNT(*), MIN(created_at_ms) FROM tasks INDEXED BY ix_tasks_retry_wait
-              WHERE retry_wait = 1 AND {ClaimSql.EligibleAt} <= @now AND {Claimable}
-              GROUP BY role)
-            GROUP BY role
-            """, new { now });
+        var claimable = ClaimableByRole(db, now);
         var failed = ByRole(db, """
             SELECT role, SUM(failed_runs) AS count FROM tasks INDEXED BY ix_tasks_failed_runs
             WHERE role IS NOT NULL AND failed_runs > 0 GROUP BY role
@@ -79,6 +64,24 @@ internal sealed partial class SqliteReads
     /// <summary>The claim's ready terms for any role (ClaimSql.Ready without the role parameter).</summary>
     private const string Claimable =
         "role IS NOT NULL AND dead_letter_reason IS NULL AND blocked_deps = 0 AND lease_id IS NULL AND paused = 0 AND canceled_at_ms IS NULL";
+
+    private static Dictionary<string, RoleCount> ClaimableByRole(SqliteConnection db, long now) =>
+        // Claimable as the ops view counts it: assignments ignored, and a retry whose delay has
+        // passed counts even before the sweeper clears retry_wait. Those are exactly the claim
+        // index's rows (retry_wait = 0 only ever holds with next_eligible_at_ms <= now: Retries sets
+        // it only for a delay already over) plus the due rows of the retry-wait index — the claim's
+        // own two places, so no index of its own has to be kept on every task write (004).
+        ByRole(db, $"""
+            SELECT role, SUM(count) AS count, MIN(oldest) AS oldest FROM (
+              SELECT role, COUNT(*) AS count, MIN(created_at_ms) AS oldest FROM tasks INDEXED BY ix_tasks_claim
+              WHERE {Claimable} AND retry_wait = 0
+              GROUP BY role
+              UNION ALL
+              SELECT role, COUNT(*), MIN(created_at_ms) FROM tasks INDEXED BY ix_tasks_retry_wait
+              WHERE retry_wait = 1 AND {ClaimSql.EligibleAt} <= @now AND {Claimable}
+              GROUP BY role)
+            GROUP BY role
+            """, new { now });
 
     private sealed class RoleCount
     {

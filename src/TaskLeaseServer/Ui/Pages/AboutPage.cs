@@ -1,0 +1,28 @@
+using TaskLeaseServer.Hosting;
+using TaskLeaseServer.Storage;
+using static TaskLeaseServer.Ui.Layout;
+
+namespace TaskLeaseServer.Ui.Pages;
+
+/// <summary>What is running: version, engine, and the configuration in effect, with secrets left out.</summary>
+public static class AboutPage
+{
+    public static IResult Render(HttpContext http, ServerOptions options, IStorageEngine engine) => Page(http, "About", "/ui/about", h =>
+    {
+        h.Raw("<dl class=\"fields\">");
+        Field(h, "Version", ServerInfo.Version);
+        Field(h, "Engine", engine.Name);
+        Field(h, "Database", engine.Location); // PostgreSQL URLs come without their password
+        Field(h, "Listening on", $"{options.Host}:{options.Port}");
+        Field(h, "API token", options.ApiToken is null ? "none: the API is open" : $"set (from {options.ApiTokenSource})");
+        Field(h, "Sweep interval", Duration((long)options.SweepInterval.TotalMilliseconds));
+        Field(h, "Idempotency retention", Duration((long)options.IdempotencyRetention.TotalMilliseconds));
+        Field(h, "OTLP retention", Duration((long)options.OtlpRetention.TotalMilliseconds));
+        Field(h, "SQLite synchronous", options.SynchronousFull ? "full" : "normal");
+        Field(h, "Config file", options.ConfigPath ?? "none");
+        h.Raw("</dl>");
+        h.Raw("<p>").Link("/openapi.json", "OpenAPI document").Raw(" · ").Link("/swagger", "API explorer").Raw("</p>");
+    });
+
+    private static void Field(Html h, string label, string value) => h.El("dt", label).El("dd", value);
+}

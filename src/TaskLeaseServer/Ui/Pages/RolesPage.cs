@@ -1,0 +1,23 @@
+using TaskLeaseServer.Storage;
+using static TaskLeaseServer.Ui.Layout;
+
+namespace TaskLeaseServer.Ui.Pages;
+
+/// <summary>Every role with its stored control (paused, draining, why) and its live work: the figures of GET /ops/roles.</summary>
+public static class RolesPage
+{
+    public static IResult Render(HttpContext http, IReads reads, TimeProvider time)
+    {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        return Page(http, "Roles", "/ui/roles", h =>
+            Table(h, ["Role", "State", "Reason", "Claimable", "Live leases"], reads.Roles(now), (h, r) =>
+            {
+                h.Raw("<td>").Link("/ui/tasks?role=" + Uri.EscapeDataString(r.Role), r.Role).Raw("</td>");
+                var state = r.Paused ? (r.DrainRequested ? "draining" : "paused") : "running";
+                Cell(h, state, "state " + state);
+                Cell(h, r.Reason ?? "—");
+                Cell(h, r.ClaimableCount);
+                Cell(h, r.ActiveLeases);
+            }, "No pipeline names a role yet."));
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using FluentAssertions;
+using Microsoft.Extensions.Logging;
+using TaskLeaseServer.Client;
+using TaskLeaseServer.Conformance.Infrastructure;
+using Xunit;
+
+namespace TaskLeaseServer.Conformance.Client;
+
+/// <summary>Issue 13: the hosted worker against the real server process.</summary>
+public sealed class WorkerFacts
+{
+    private static TaskLeaseWorker Worker(TaskLeaseClient client, string role, int slots, TaskHandler handler,
+        CollectingLogger<TaskLeaseWorker> log, long ttlMs = 60_000) =>
+        new(client, new TaskLeaseWorkerOptions
+        {
+            AgentRole = role, AgentId = "worker-" + role, Concurrency = slots, LeaseTtlMs = ttlMs, ClaimWaitMs = 1_000,
+            UnavailableBackoff = TimeSpan.FromMilliseconds(100), StopGrace = TimeSpan.FromSeconds(2),
+        }, handler, log);
+
+    [Fact]
+    public async Task APoolOfEightDrains2000TasksExactlyOnceWhileTheServerIsKilledAndRestarted()
+    {
+        const int Tasks = 2_000;
+        var dir = ServerProcess.NewTempDir();
+        var options = new ServerOptions { Db = TestDatabase.Fresh(dir, "worker"), Port = ServerProcess.FreePort(), SweepIntervalMs = 200 };
+        var server = await ServerProcess.StartAsync(options, dir);
+        try
+        {
+            var client = WorkerHarness.PatientClient(server.BaseAddress);
+            var role = Flow.Unique("drain");
+            var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+            for (var i = 0; i < Tasks; i += 500)
+                await client.CreateTasksAsync(Enumerable.Range(i, 500).Select(n => new NewTask(pipeline, "t" + n)).ToList());
+
+            var handled = new ConcurrentDictionary<(string, string), int>();
+            var done = 0;
+            var log = new CollectingLogger<TaskLeaseWorker>();
+            var worker = Worker(client, role, 8, (ctx, _) =>
+            {
+                handled.AddOrUpdate((ctx.Task.Id, ctx.Task.Stage), 1, (_, n) => n + 1);
+                Interlocked.Increment(ref done);
+                return Task.FromResult(WorkResult.Transition(ctx.Task.Stage == "todo" ? "submit" : "approve"));
+            }, log);
+            await worker.StartAsync(CancellationToken.None);
+
+            await WorkerHarness.Until(() => Task.FromResult(Volatile.Read(ref done) >= Tasks * 2 / 3), TimeSpan.FromMinutes(2), "a third of the work");
+            await server.StopAsync(); // kill -9 of the process tree, mid-load
+            server = await ServerProcess.StartAsync(options, dir);
+
+            await WorkerHarness.Until(async () => (await client.GetHealthAsync()).TasksByStage.Where(s => s.Stage == "done").Sum(s => s.Count) >= Tasks,
+                TimeSpan.FromMinutes(3), "every task reaching done");
+            await worker.StopAsync(CancellationToken.None);
+
+            var tasks = new List<TaskItem>();
+            await foreach (var t in client.EnumerateTasksAsync(new TaskQuery { PipelineId = pipeline })) tasks.Add(t);
+            tasks.Should().HaveCount(Tasks);
+            tasks.Should().OnlyContain(t => t.Stage == "done" && t.TaskVersion == 3, "each task moved exactly once per stage");
+            handled.Keys.Select(k => k.Item1).Distinct().Should().HaveCount(Tasks);
+            log.AtLeast(LogLevel.Error).Should().BeEmpty("every result was recorded");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+            ServerProcess.TryDeleteDirectory(dir);
+        }
+    }
+
+    [Fact]
+    public async Task ALostLeaseCancelsTheHandlerWithinOneHeartbeatAndItsLateResultIsDropped()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var client = new TaskLeaseClient(server.BaseAddress);
+        var role = Flow.Unique("lost");
+        var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+        var task = await client.CreateTaskAsync(new NewTask(pipeline, "t"));
+
+        var held = new TaskCompletionSource<TaskContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var canceledAfter = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new Stopwatch();
+        var log = new CollectingLogger<TaskLeaseWorker>();
+        var worker = Worker(client, role, 1, async (ctx, ct) =>
+        {
+            held.TrySetResult(ctx);
+            try { await Task.Delay(Timeout.Infinite, ct); }
+            catch (OperationCanceledException) { canceledAfter.TrySetResult(clock.Elapsed); }
+            return WorkResult.Transition("submit"); // outlives its lease: must never be recorded
+        }, log, ttlMs: 3_000);
+        await worker.StartAsync(CancellationToken.None);
+
+        var ctx = await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Start();
+        await client.ReleaseAsync(ctx.Claim.LeaseId, ctx.Claim.LeaseToken); // the lease is gone: the next heartbeat gets 404
+        var after = await canceledAfter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.StopAsync(CancellationToken.None);
+
+        after.Should().BeLessThan(TimeSpan.FromMilliseconds(1_000 + 1_500), "a heartbeat goes every 1 s (a third of the 3 s TTL)");
+        var details = await client.GetTaskAsync(task);
+        details.Stage.Should().Be("todo");
+        details.TaskVersion.Should().Be(1, "the late result was dropped");
+        log.AtLeast(LogLevel.Warning).Should().Contain(l => l.Contains("was lost while working", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ShutdownReleasesTheLeasesItHoldsAndTheTasksAreClaimableAtOnce()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var client = new TaskLeaseClient(server.BaseAddress);
+        var role = Flow.Unique("stop");
+        var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+        var ids = await client.CreateTasksAsync([new NewTask(pipeline, "a"), new NewTask(pipeline, "b")]);
+
+        var holding = 0;
+        var worker = Worker(client, role, 2, async (_, ct) =>
+        {
+            Interlocked.Increment(ref holding);
+            await Task.Delay(Timeout.Infinite, ct);
+            return WorkResult.Transition("submit");
+        }, new CollectingLogger<TaskLeaseWorker>());
+        await worker.StartAsync(CancellationToken.None);
+        await WorkerHarness.Until(() => Task.FromResult(Volatile.Read(ref holding) == 2), TimeSpan.FromSeconds(30), "both tasks held");
+
+        await worker.StopAsync(CancellationToken.None);
+
+        (await client.GetHealthAsync()).ActiveLeases.Should().Be(0);
+        var first = await client.ClaimAsync(new ClaimRequest("next", role));
+        var second = await client.ClaimAsync(new ClaimRequest("next", role));
+        new[] { first!.Task.Id, second!.Task.Id }.Should().BeEquivalentTo(ids);
+        foreach (var id in ids) (await client.GetTaskAsync(id)).TaskVersion.Should().Be(1);
+    }
+}
