@@ -39,6 +39,7 @@ app.MapHealth();
 app.MapPipelines();
 app.MapTasks();
 app.MapDependencies();
+app.MapOperators();
 app.MapAssignments();
 app.MapLeases();
 app.MapRuns();

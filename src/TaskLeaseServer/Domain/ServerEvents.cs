@@ -17,6 +17,14 @@ public static class ServerEvents
     public const string LeaseExpired = "lease_expired";
     public const string LeaseReleased = "lease_released";
 
+    // Operator actions (EXTENSIONS §14): data always has the actor.
+    public const string Canceled = "canceled";
+    public const string Requeued = "requeued";
+    public const string Paused = "paused";
+    public const string Resumed = "resumed";
+    public const string LeaseRevoked = "lease_revoked";
+    public const string Edited = "edited";
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string TransitionData(string trigger, string from, string to, string instructions) => Json(w =>
@@ -49,6 +57,14 @@ public static class ServerEvents
         w.WriteString("lease_id", leaseId);
         w.WriteString("agent_id", agentId);
         w.WriteNumber("expires_at_ms", expiresAtMs);
+    });
+
+    /// <summary>An operator event's data: the actor, the reason when one was given, then the action's own fields.</summary>
+    public static string OperatorData(string actor, string? reason, Action<Utf8JsonWriter>? more = null) => Json(w =>
+    {
+        w.WriteString("actor", actor);
+        if (reason is not null) w.WriteString("reason", reason);
+        more?.Invoke(w);
     });
 
     /// <summary>Role controls (EXTENSIONS §9, §14): server events of no task, on the role event list.</summary>

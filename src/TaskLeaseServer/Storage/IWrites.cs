@@ -49,6 +49,33 @@ public interface ITaskWrites
 
     /// <summary>Makes tasks whose retry delay has passed ready again; returns them as wakes.</summary>
     IReadOnlyList<Wake> PromoteDueRetries();
+
+    // Operator actions (EXTENSIONS §7). The caller holds the task (Lock) and has revoked its lease first.
+
+    /// <summary>The task as GET /tasks/{id} shows it, as this unit sees it (an operator action answers with it).</summary>
+    TaskDetailsRows? Details(string id);
+
+    /// <summary>The task, locked for the rest of the unit against other writers (a no-op under one writer).</summary>
+    TaskRow? Lock(string id);
+
+    void Cancel(string id, string? reason);
+
+    /// <summary>
+    /// Clears the dead letter, the cancel, the retry delay and the not-before time; with
+    /// <paramref name="attemptsResetAt"/>, failed runs up to that attempt stop counting toward max_attempts.
+    /// </summary>
+    void Requeue(string id, long? attemptsResetAt);
+
+    void SetPaused(string id, bool paused, string? reason);
+
+    /// <summary>Applies the given fields; updated_at_ms changes, task_version does not.</summary>
+    void Edit(string id, TaskEdit edit);
+
+    /// <summary>
+    /// Deletes the task with its runs, events, leases, edges (both ways), assignments and artifacts;
+    /// dependents stop counting it as unresolved. Returns the wakes of dependents it unblocked.
+    /// </summary>
+    IReadOnlyList<Wake> Delete(string id);
 }
 
 public interface IDependencyWrites
@@ -61,6 +88,9 @@ public interface IDependencyWrites
 
     /// <summary>Counts one more unresolved upstream on the task.</summary>
     void Block(string taskId);
+
+    /// <summary>Removes the edge, and the task stops counting the upstream if it was unresolved; false when absent.</summary>
+    bool Remove(string taskId, string upstreamId);
 }
 
 public interface IAssignmentWrites
@@ -106,6 +136,15 @@ public interface ILeaseWrites
 
     /// <summary>Deletes a lease that is still expired; false when it was extended meanwhile or is gone.</summary>
     bool Reap(LeaseRow lease);
+
+    /// <summary>
+    /// An operator takes the lease away: it is deleted (so every fenced write of its holder finds
+    /// nothing) and a tombstone says why, for the holder's next call (410 lease_revoked).
+    /// </summary>
+    void Revoke(LeaseRow lease, string reason, string actor);
+
+    /// <summary>The tombstone of a revoked lease, by lease id or by its run's id; null when never revoked.</summary>
+    RevokedLease? Revoked(string? leaseId, string? runId);
 }
 
 public interface IRunWrites
@@ -114,6 +153,12 @@ public interface IRunWrites
 
     /// <summary>Appends an event; returns its id.</summary>
     long AppendEvent(string runId, string kind, string dataJson);
+
+    /// <summary>Appends an event to the task's own list (no run: the task never ran); same id space as run events.</summary>
+    long AppendTaskEvent(string taskId, string kind, string dataJson);
+
+    /// <summary>The task's run with the highest attempt, if it ever ran.</summary>
+    RunRow? Latest(string taskId);
 
     /// <summary>Appends an event for the lease holder, fenced; null when the fence no longer holds.</summary>
     long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson);

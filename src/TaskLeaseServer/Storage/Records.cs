@@ -105,3 +105,11 @@ public sealed record RoleQueue(string Role, long ClaimableCount, long? OldestCla
 
 /// <summary>The scope of an Idempotency-Key, bound to the caller's credential.</summary>
 public sealed record IdempotencyScope(string Key, string Method, string Path, byte[] CredentialHash, byte[] RequestHash);
+
+/// <summary>The fields of a PATCH /tasks/{id}; null = leave as is.</summary>
+public sealed record TaskEdit(string? Title, string? Description, long? Priority, string? MetadataJson, long? NotBeforeMs,
+    RetryEdit? RetryPolicy);
+
+/// <summary>Retry-policy fields a PATCH sets; a field not sent keeps its value (null max_attempts = unlimited).</summary>
+public sealed record RetryEdit(bool SetsMaxAttempts, long? MaxAttempts, long? RetryDelayMs, bool SetsDeadLetterStage,
+    string? DeadLetterStage);

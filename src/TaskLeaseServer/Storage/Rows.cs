@@ -171,6 +171,17 @@ public sealed class StoredResponse
     public byte[] Body { get; set; } = [];
 }
 
+public sealed class RevokedLease
+{
+    public string Id { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string TaskId { get; set; } = "";
+    public byte[] TokenHash { get; set; } = [];
+    public string Reason { get; set; } = "";
+    public string Actor { get; set; } = "";
+    public long RevokedAtMs { get; set; }
+}
+
 public sealed class ApiKeyRow
 {
     public const string Columns = "id, name, scopes, key_hash, created_at_ms, expires_at_ms, last_used_at_ms";

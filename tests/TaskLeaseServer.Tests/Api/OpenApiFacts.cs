@@ -48,7 +48,7 @@ public sealed class OpenApiFacts
 
         foreach (var (method, path) in documented)
         {
-            var concrete = path.Replace("{id}", "x").Replace("{agent_id}", "a").Replace("{namespace}", "ns").Replace("{key}", "k");
+            var concrete = path.Replace("{id}", "x").Replace("{agent_id}", "a").Replace("{upstream_id}", "u").Replace("{namespace}", "ns").Replace("{key}", "k");
             if (path == "/events/stream")
             {
                 using var stream = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Get, path), HttpCompletionOption.ResponseHeadersRead);

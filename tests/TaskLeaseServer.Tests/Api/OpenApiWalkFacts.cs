@@ -24,6 +24,9 @@ public sealed class OpenApiWalkFacts
         "POST /tasks", "POST /tasks/bulk", "GET /tasks", "GET /tasks/{id}", "GET /tasks/{id}/run-state",
         "POST /tasks/{id}/dependencies", "GET /tasks/{id}/dependencies",
         "POST /tasks/{id}/assignments", "GET /tasks/{id}/assignments", "DELETE /tasks/{id}/assignments/{agent_id}",
+        "GET /tasks/{id}/inspect", "PATCH /tasks/{id}", "POST /tasks/{id}/pause", "POST /tasks/{id}/resume",
+        "POST /tasks/{id}/cancel", "POST /tasks/{id}/requeue",
+        "POST /tasks/bulk/pause", "POST /tasks/bulk/resume", "POST /tasks/bulk/cancel", "POST /tasks/bulk/requeue",
         "POST /leases/claim", "POST /leases/{id}/heartbeat", "POST /runs/{id}/events", "GET /runs/{id}/events", "POST /runs/{id}/transition",
         "GET /runs/{id}", "GET /tasks/{id}/runs", "GET /tasks/{id}/events",
         "GET /runs/{id}/events/stream", "GET /tasks/{id}/events/stream", "GET /events/stream",
@@ -36,6 +39,7 @@ public sealed class OpenApiWalkFacts
         "POST /ops/keys", "GET /ops/keys", "DELETE /ops/keys/{id}",
         "POST /ops/roles/{role}/pause", "GET /ops/roles", "POST /ops/roles/{role}/resume", "POST /ops/roles/{role}/drain",
         "POST /ops/pause", "POST /ops/drain", "POST /ops/resume", "GET /ops/events",
+        "DELETE /tasks/{id}/dependencies/{upstream_id}", "POST /tasks/bulk/delete", "DELETE /tasks/{id}",
     ];
 
     [Fact]

@@ -52,5 +52,12 @@ internal sealed class VersionRacingUnit(IWriteUnit inner, string taskId) : IWrit
         public void MarkDeadLetter(string id, string reason, long nextEligibleAtMs) => inner.MarkDeadLetter(id, reason, nextEligibleAtMs);
         public IReadOnlyList<Wake> PromoteDueRetries() => inner.PromoteDueRetries();
         public long? NextDueAtMs() => inner.NextDueAtMs();
+        public TaskRow? Lock(string id) => inner.Lock(id);
+        public TaskDetailsRows? Details(string id) => inner.Details(id);
+        public void Cancel(string id, string? reason) => inner.Cancel(id, reason);
+        public void Requeue(string id, long? attemptsResetAt) => inner.Requeue(id, attemptsResetAt);
+        public void SetPaused(string id, bool paused, string? reason) => inner.SetPaused(id, paused, reason);
+        public void Edit(string id, TaskEdit edit) => inner.Edit(id, edit);
+        public IReadOnlyList<Wake> Delete(string id) => inner.Delete(id);
     }
 }

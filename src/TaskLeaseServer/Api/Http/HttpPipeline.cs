@@ -12,7 +12,7 @@ namespace TaskLeaseServer.Api.Http;
 /// </summary>
 public static class HttpPipeline
 {
-    private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE"];
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
     public static void UseContractHttp(this WebApplication app)
     {

@@ -18,6 +18,7 @@ public static partial class OperationCatalog
         ("Runs", "One attempt at a task: its events, and how it ends (transition or fail). Take the lease token."),
         ("Streams", "Events as they commit, as Server-Sent Events: replayed after your last id, then live, each exactly once in id order."),
         ("Artifacts", "What a run produced, by reference."),
+        ("Operators", "Act on tasks: cancel, requeue, pause, resume, edit, delete, one at a time or in bulk, and ask why a task is not claimed."),
         ("Ops", "The operator's view of the queue, role pause and drain, and the server's own events."),
         ("Keys", "Scoped API keys beside the bootstrap token: `read` < `agent` < `operator` < `admin`, each including the ones before it."),
         ("Store", "A namespaced key/value store with full-text search."),
@@ -56,6 +57,7 @@ public static partial class OperationCatalog
         AddHistoryAndStreams();
         AddData();
         AddOperators();
+        AddTaskActions();
     }
 
     /// <summary>The description of "METHOD /route", or null for a route nobody described (a test fails on it).</summary>

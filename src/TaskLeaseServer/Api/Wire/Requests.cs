@@ -50,3 +50,22 @@ public sealed record ApiKeyCreateRequest(string Name, IReadOnlyList<string> Scop
 public sealed record RolePauseRequest(string? Reason);
 
 public sealed record DrainRequest(long? TimeoutMs, string? Reason);
+
+// Operator actions (EXTENSIONS §7, §8): every body and every field is optional unless marked.
+
+public sealed record CancelRequest(string? Reason, string? Stage);
+
+public sealed record RequeueRequest(string? Stage, bool? ResetAttempts, bool? Force);
+
+public sealed record PauseRequest(string? Reason, bool? RevokeLease);
+
+/// <summary>PATCH /tasks/{id}: the fields sent change; anything else in the body is 400 invalid_request.</summary>
+public sealed record TaskPatchRequest(string? Title, string? Description, long? Priority, RawJson? Metadata,
+    RetryPolicy? RetryPolicy, long? NotBeforeMs, long? ExpectedTaskVersion);
+
+/// <summary>The filter of a bulk action: every field given narrows it; status is one status or several, comma-separated.</summary>
+public sealed record BulkFilterRequest(string? PipelineId, string? Stage, string? Status, string? Role);
+
+/// <summary>`ids` (1..1000) or `filter` (with `limit`, 1..10000, default 1000), plus the single action's options.</summary>
+public sealed record BulkActionRequest(IReadOnlyList<string>? Ids, BulkFilterRequest? Filter, long? Limit, string? Reason,
+    string? Stage, bool? ResetAttempts, bool? Force, bool? RevokeLease);

@@ -98,3 +98,15 @@ public sealed record OtlpIngestResponse(long BatchId, long AcceptedSpans, string
 public sealed record SpanView(long Id, string Name, string TraceId, string SpanId, string? ParentSpanId, string? Kind,
     long? StartTimeUnixNano, long? EndTimeUnixNano, string? StatusCode, string? StatusMessage, RawJson Attributes,
     RawJson ResourceAttributes, string? ScopeName, string? ScopeVersion, string? RunId, string? TaskId, long BatchId);
+
+public sealed record BulkItemResult(string Id, bool Ok,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ErrorDetail? Error);
+public sealed record BulkActionResponse(IReadOnlyList<BulkItemResult> Items, long Matched);
+
+/// <summary>
+/// One reason of GET /tasks/{id}/inspect; its evidence follows code and message as further
+/// properties (see docs/api.md for each code's).
+/// </summary>
+public sealed record InspectReasonView(string Code, string Message);
+public sealed record InspectResponse(string TaskId, string Status, bool Claimable, IReadOnlyList<InspectReasonView> Reasons,
+    string NextAction);

@@ -45,6 +45,7 @@ namespace TaskLeaseServer.Api.Wire;
 [JsonSerializable(typeof(DrainAllResponse))]
 [JsonSerializable(typeof(Page<RoleEventView>))]
 [JsonSerializable(typeof(Page<SpanView>))]
+[JsonSerializable(typeof(BulkActionResponse))]
 internal sealed partial class WireJson : JsonSerializerContext
 {
     /// <summary>The instance every reply uses: like Default, but quotes and non-ASCII text stay readable.</summary>

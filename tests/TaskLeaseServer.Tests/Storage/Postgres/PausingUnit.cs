@@ -60,6 +60,14 @@ internal sealed class PausingUnit(IWriteUnit inner, Action<string> after) : IWri
     public void MarkDeadLetter(string id, string reason, long nextEligibleAtMs) => inner.Tasks.MarkDeadLetter(id, reason, nextEligibleAtMs);
     public IReadOnlyList<Wake> PromoteDueRetries() => inner.Tasks.PromoteDueRetries();
     public long? NextDueAtMs() => inner.Tasks.NextDueAtMs();
+    public TaskRow? Lock(string id) => inner.Tasks.Lock(id);
+    public TaskDetailsRows? Details(string id) => inner.Tasks.Details(id);
+    public void Cancel(string id, string? reason) => inner.Tasks.Cancel(id, reason);
+    public void Requeue(string id, long? attemptsResetAt) => inner.Tasks.Requeue(id, attemptsResetAt);
+    public void SetPaused(string id, bool paused, string? reason) => inner.Tasks.SetPaused(id, paused, reason);
+    public void Edit(string id, TaskEdit edit) => inner.Tasks.Edit(id, edit);
+    public IReadOnlyList<Wake> Delete(string id) => inner.Tasks.Delete(id);
+    public bool Remove(string taskId, string upstreamId) => inner.Dependencies.Remove(taskId, upstreamId);
     public bool TryAdd(string taskId, string upstreamId) => inner.Dependencies.TryAdd(taskId, upstreamId);
     public void Block(string taskId) => inner.Dependencies.Block(taskId);
     public void Serialize(IdempotencyScope scope) => inner.Idempotency.Serialize(scope);

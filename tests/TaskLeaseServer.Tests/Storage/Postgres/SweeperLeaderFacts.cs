@@ -184,5 +184,7 @@ public sealed class SweeperLeaderFacts : TwoNodes
         public LeaseRow? ByRun(string runId) => inner.Leases.ByRun(runId);
         public bool Extend(LeaseFence fence, long expiresAtMs) => inner.Leases.Extend(fence, expiresAtMs);
         public bool End(LeaseFence fence) => inner.Leases.End(fence);
+        public void Revoke(LeaseRow lease, string reason, string actor) => inner.Leases.Revoke(lease, reason, actor);
+        public RevokedLease? Revoked(string? leaseId, string? runId) => inner.Leases.Revoked(leaseId, runId);
     }
 }

@@ -72,14 +72,14 @@ internal sealed partial class PostgresReads
 
     public IReadOnlyList<AssignmentRow> Assignments(string taskId) => Read(db => AssignmentsOf(db, taskId));
 
-    private static List<DependencyRow> DependenciesOf(NpgsqlConnection db, string taskId) =>
+    internal static List<DependencyRow> DependenciesOf(NpgsqlConnection db, string taskId) =>
         db.Query<DependencyRow>("""
             SELECT d.depends_on_task_id, u.terminal AS resolved
             FROM task_dependencies d JOIN tasks u ON u.id = d.depends_on_task_id
             WHERE d.task_id = @taskId ORDER BY d.created_at_ms, d.seq
             """, new { taskId }).AsList();
 
-    private static List<AssignmentRow> AssignmentsOf(NpgsqlConnection db, string taskId) =>
+    internal static List<AssignmentRow> AssignmentsOf(NpgsqlConnection db, string taskId) =>
         db.Query<AssignmentRow>("""
             SELECT task_id, agent_id, assigned_by, active, created_at_ms, updated_at_ms
             FROM task_assignments WHERE task_id = @taskId ORDER BY created_at_ms, seq

@@ -46,4 +46,15 @@ internal sealed class DependencyWrites(PostgresWriteUnit unit) : IDependencyWrit
             WHERE id = @taskId
             """, new { taskId });
     }
+
+    /// <summary>The upstream is read FOR SHARE first (upstream before dependent, as a completing upstream locks them).</summary>
+    public bool Remove(string taskId, string upstreamId)
+    {
+        var upstreamTerminal = unit.Db.QuerySingleOrDefault<bool?>("SELECT terminal FROM tasks WHERE id = @upstreamId FOR SHARE", new { upstreamId });
+        if (unit.Db.Execute("DELETE FROM task_dependencies WHERE task_id = @taskId AND depends_on_task_id = @upstreamId",
+                new { taskId, upstreamId }) == 0) return false;
+        if (upstreamTerminal == false)
+            unit.Db.Execute("UPDATE tasks SET blocked_deps = blocked_deps - 1 WHERE id = @taskId", new { taskId });
+        return true;
+    }
 }

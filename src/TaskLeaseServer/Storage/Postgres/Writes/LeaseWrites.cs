@@ -94,4 +94,17 @@ internal sealed class LeaseWrites(PostgresWriteUnit unit) : ILeaseWrites
     /// <summary>Re-checked on the row itself: a heartbeat that committed since the read above wins.</summary>
     public bool Reap(LeaseRow lease) =>
         unit.Db.Execute("DELETE FROM leases WHERE id = @Id AND expires_at_ms <= @now", new { lease.Id, now = unit.Now }) == 1;
+
+    public void Revoke(LeaseRow lease, string reason, string actor) =>
+        unit.Db.Execute("""
+            DELETE FROM leases WHERE id = @Id;
+            INSERT INTO revoked_leases (id, run_id, task_id, token_hash, reason, actor, revoked_at_ms)
+            VALUES (@Id, @RunId, @TaskId, @TokenHash, @reason, @actor, @now) ON CONFLICT DO NOTHING;
+            """, new { lease.Id, lease.RunId, lease.TaskId, lease.TokenHash, reason, actor, now = unit.Now });
+
+    public RevokedLease? Revoked(string? leaseId, string? runId) =>
+        unit.Db.QuerySingleOrDefault<RevokedLease>($"""
+            SELECT id, run_id, task_id, token_hash, reason, actor, revoked_at_ms FROM revoked_leases
+            WHERE {(leaseId is not null ? "id = @leaseId" : "run_id = @runId")} LIMIT 1
+            """, new { leaseId, runId });
 }

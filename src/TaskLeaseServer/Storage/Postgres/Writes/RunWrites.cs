@@ -8,16 +8,26 @@ internal sealed class RunWrites(PostgresWriteUnit unit) : IRunWrites
         unit.Db.QuerySingleOrDefault<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
 
     public long AppendEvent(string runId, string kind, string dataJson) =>
-        Insert("INSERT INTO events (run_id, ts_ms, kind, data_json) VALUES (@runId, @now, @kind, @dataJson) RETURNING id",
-            new { runId, now = unit.Now, kind, dataJson })!.Value;
+        Insert("""
+            INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
+            VALUES (@runId, (SELECT task_id FROM runs WHERE id = @runId), @now, @kind, @dataJson) RETURNING id
+            """, new { runId, now = unit.Now, kind, dataJson })!.Value;
 
     public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson) =>
         Insert("""
-            INSERT INTO events (run_id, ts_ms, kind, data_json)
-            SELECT @runId, @now, @kind, @dataJson
-            WHERE EXISTS (SELECT 1 FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now)
+            INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
+            SELECT @runId, task_id, @now, @kind, @dataJson
+            FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now
             RETURNING id
             """, new { runId, now = unit.Now, kind, dataJson, fence.LeaseId, fence.TokenHash });
+
+    public long AppendTaskEvent(string taskId, string kind, string dataJson) =>
+        Insert("INSERT INTO events (run_id, task_id, ts_ms, kind, data_json) VALUES (NULL, @taskId, @now, @kind, @dataJson) RETURNING id",
+            new { taskId, now = unit.Now, kind, dataJson })!.Value;
+
+    public RunRow? Latest(string taskId) =>
+        unit.Db.QuerySingleOrDefault<RunRow>(
+            $"SELECT {RunRow.Columns} FROM runs WHERE task_id = @taskId ORDER BY attempt DESC LIMIT 1", new { taskId });
 
     /// <summary>
     /// An event insert. The transaction takes its id before its first event id: the event horizon

@@ -21,4 +21,14 @@ internal sealed class DependencyWrites(SqliteWriteUnit unit) : IDependencyWrites
 
     public void Block(string taskId) =>
         unit.Db.Execute("UPDATE tasks SET blocked_deps = blocked_deps + 1 WHERE id = @taskId", new { taskId });
+
+    public bool Remove(string taskId, string upstreamId)
+    {
+        var upstreamTerminal = unit.Db.ExecuteScalar<long?>("SELECT terminal FROM tasks WHERE id = @upstreamId", new { upstreamId });
+        if (unit.Db.Execute("DELETE FROM task_dependencies WHERE task_id = @taskId AND depends_on_task_id = @upstreamId",
+                new { taskId, upstreamId }) == 0) return false;
+        if (upstreamTerminal == 0)
+            unit.Db.Execute("UPDATE tasks SET blocked_deps = blocked_deps - 1 WHERE id = @taskId", new { taskId });
+        return true;
+    }
 }

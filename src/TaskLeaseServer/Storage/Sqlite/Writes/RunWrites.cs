@@ -11,7 +11,10 @@ internal sealed class RunWrites(SqliteWriteUnit unit) : IRunWrites
     {
         unit.Notice.EventAppended();
         return unit.Db.ExecuteScalar<long>(
-            "INSERT INTO events (run_id, ts_ms, kind, data_json) VALUES (@runId, @now, @kind, @dataJson) RETURNING id",
+            """
+            INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
+            VALUES (@runId, (SELECT task_id FROM runs WHERE id = @runId), @now, @kind, @dataJson) RETURNING id
+            """,
             new { runId, now = unit.Now, kind, dataJson });
     }
 
@@ -19,12 +22,24 @@ internal sealed class RunWrites(SqliteWriteUnit unit) : IRunWrites
     {
         unit.Notice.EventAppended();
         return unit.Db.ExecuteScalar<long?>("""
-            INSERT INTO events (run_id, ts_ms, kind, data_json)
-            SELECT @runId, @now, @kind, @dataJson
-            WHERE EXISTS (SELECT 1 FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now)
+            INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
+            SELECT @runId, task_id, @now, @kind, @dataJson
+            FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now
             RETURNING id
             """, new { runId, now = unit.Now, kind, dataJson, fence.LeaseId, fence.TokenHash });
     }
+
+    public long AppendTaskEvent(string taskId, string kind, string dataJson)
+    {
+        unit.Notice.EventAppended();
+        return unit.Db.ExecuteScalar<long>(
+            "INSERT INTO events (run_id, task_id, ts_ms, kind, data_json) VALUES (NULL, @taskId, @now, @kind, @dataJson) RETURNING id",
+            new { taskId, now = unit.Now, kind, dataJson });
+    }
+
+    public RunRow? Latest(string taskId) =>
+        unit.Db.QuerySingleOrDefault<RunRow>(
+            $"SELECT {RunRow.Columns} FROM runs WHERE task_id = @taskId ORDER BY attempt DESC LIMIT 1", new { taskId });
 
     public void End(string runId, RunEnd end) =>
         unit.Db.Execute("""

@@ -78,4 +78,69 @@ internal sealed class TaskWrites(SqliteWriteUnit unit) : ITaskWrites
             UPDATE tasks SET retry_wait = 0 WHERE retry_wait = 1 AND {ClaimSql.EligibleAt} <= @now
             RETURNING CASE WHEN paused = 0 AND canceled_at_ms IS NULL THEN role END, assignee
             """, new { now = unit.Now }).Where(r => r.Role is not null).Select(r => new Wake(r.Role!, r.Assignee)).ToList();
+
+    public TaskRow? Lock(string id) => Find(id);
+
+    public TaskDetailsRows? Details(string id) =>
+        Find(id) is { } task
+            ? new TaskDetailsRows(task, unit.Runs.Latest(id), Reads.SqliteReads.DependenciesOf(unit.Db, id), Reads.SqliteReads.AssignmentsOf(unit.Db, id),
+                unit.Pipelines.Definition(task.PipelineId)!,
+                unit.Db.Query<string>("SELECT usage_json FROM runs WHERE task_id = @id ORDER BY attempt", new { id }).AsList())
+            : null;
+
+    public void Cancel(string id, string? reason) =>
+        unit.Db.Execute("UPDATE tasks SET canceled_at_ms = @now, cancel_reason = @reason, updated_at_ms = @now WHERE id = @id",
+            new { id, reason, now = unit.Now });
+
+    public void Requeue(string id, long? attemptsResetAt) =>
+        unit.Db.Execute("""
+            UPDATE tasks SET dead_letter_reason = NULL, canceled_at_ms = NULL, cancel_reason = NULL, next_eligible_at_ms = 0,
+                not_before_ms = 0, retry_wait = 0, attempts_reset_at = COALESCE(@attemptsResetAt, attempts_reset_at), updated_at_ms = @now
+            WHERE id = @id
+            """, new { id, attemptsResetAt, now = unit.Now });
+
+    public void SetPaused(string id, bool paused, string? reason) =>
+        unit.Db.Execute("UPDATE tasks SET paused = @paused, pause_reason = @reason, updated_at_ms = @now WHERE id = @id",
+            new { id, paused, reason = paused ? reason : null, now = unit.Now });
+
+    /// <summary>retry_wait follows a new not-before time whether or not the task is leased: it is read once the lease ends.</summary>
+    public void Edit(string id, TaskEdit edit) =>
+        unit.Db.Execute($"""
+            UPDATE tasks SET title = COALESCE(@Title, title), description = COALESCE(@Description, description),
+                priority = COALESCE(@Priority, priority), metadata_json = COALESCE(@MetadataJson, metadata_json),
+                not_before_ms = COALESCE(@NotBeforeMs, not_before_ms),
+                retry_wait = CASE WHEN @NotBeforeMs IS NULL THEN retry_wait
+                                  ELSE dead_letter_reason IS NULL AND max(next_eligible_at_ms, @NotBeforeMs) > @now END,
+                max_attempts = CASE WHEN @SetsMaxAttempts THEN @MaxAttempts ELSE max_attempts END,
+                retry_delay_ms = COALESCE(@RetryDelayMs, retry_delay_ms),
+                dead_letter_stage = CASE WHEN @SetsDeadLetterStage THEN @DeadLetterStage ELSE dead_letter_stage END,
+                updated_at_ms = @now
+            WHERE id = @id
+            """, new
+        {
+            id, edit.Title, edit.Description, edit.Priority, edit.MetadataJson, edit.NotBeforeMs, now = unit.Now,
+            SetsMaxAttempts = edit.RetryPolicy?.SetsMaxAttempts ?? false, edit.RetryPolicy?.MaxAttempts,
+            edit.RetryPolicy?.RetryDelayMs, SetsDeadLetterStage = edit.RetryPolicy?.SetsDeadLetterStage ?? false,
+            edit.RetryPolicy?.DeadLetterStage,
+        });
+
+    public IReadOnlyList<Wake> Delete(string id)
+    {
+        var task = Find(id);
+        if (task is null) return [];
+        var unblocked = task.Terminal ? [] : UpstreamResolved(id);
+        unit.Db.Execute("""
+            DELETE FROM events WHERE task_id = @id;
+            DELETE FROM artifacts WHERE task_id = @id;
+            DELETE FROM artifacts WHERE run_id IN (SELECT id FROM runs WHERE task_id = @id);
+            DELETE FROM leases WHERE task_id = @id;
+            DELETE FROM runs WHERE task_id = @id;
+            DELETE FROM task_dependencies WHERE task_id = @id;
+            DELETE FROM task_dependencies WHERE depends_on_task_id = @id;
+            DELETE FROM task_assignments WHERE task_id = @id;
+            UPDATE stage_counts SET count = count - 1 WHERE stage = @stage;
+            DELETE FROM tasks WHERE id = @id;
+            """, new { id, stage = task.Stage });
+        return unblocked;
+    }
 }
