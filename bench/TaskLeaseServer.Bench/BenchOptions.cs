@@ -5,12 +5,14 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
     /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
     public double Seconds { get; init; } = 10;
     public bool Smoke { get; init; }
+    /// <summary>The engine of the servers the scenarios start: sqlite (a temp file) or postgresql (a database on a throwaway cluster).</summary>
+    public string Engine { get; init; } = "sqlite";
     /// <summary>Target an already running server instead of starting one (memory is then not measured).</summary>
     public Uri? Url { get; init; }
     public string? ApiToken { get; init; }
@@ -26,11 +28,15 @@ public sealed record BenchOptions
     public int LargeStore { get; init; } = 100_000;
 
     public const string Usage = """
-        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|all[,...]] [--seconds N] [--smoke]
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|all[,...]] [--seconds N] [--smoke]
+                                     [--engine sqlite|postgresql]
                                      [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
                                      [--large N] [--blocked N] [--store-large N]
           Starts the server (src/TaskLeaseServer/bin/Release/net10.0/TaskLeaseServer.dll, build it with
           `dotnet build -c Release`) on a temporary database and a free loopback port, unless --url is given.
+          --engine postgresql: every server the run starts gets a fresh database on a throwaway PostgreSQL cluster
+          (initdb + pg_ctl from /usr/lib/postgresql/*/bin). The nodes scenario always compares SQLite, one
+          PostgreSQL node and three PostgreSQL nodes.
           --smoke: tiny sizes, about a second per scenario; exits non-zero on any error, never on a missed target.
         """;
 
@@ -61,8 +67,11 @@ public sealed record BenchOptions
                 SmallBacklog = 200, LargeBacklog = 2_000, BlockedTasks = 500, SmallStore = 100, LargeStore = 1_000,
             }
             : new BenchOptions { Scenarios = scenarios };
+        var engine = values.GetValueOrDefault("--engine") ?? "sqlite";
+        if (engine is not ("sqlite" or "postgresql")) throw new ArgumentException($"--engine must be sqlite or postgresql, not \"{engine}\"");
         return options with
         {
+            Engine = engine,
             Seconds = Number(values, "--seconds", options.Seconds),
             Url = values.TryGetValue("--url", out var url) ? new Uri(url) : null,
             ApiToken = values.GetValueOrDefault("--token"),

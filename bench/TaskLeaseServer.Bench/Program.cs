@@ -18,7 +18,7 @@ catch (ArgumentException e)
 }
 
 var report = new Report();
-var context = new BenchContext(options, report);
+using var context = new BenchContext(options, report);
 var failed = new List<string>();
 foreach (var scenario in options.Scenarios)
 {
@@ -35,6 +35,7 @@ foreach (var scenario in options.Scenarios)
             "memory" => BacklogScenario.Run(context, measureClaims: false, reportMemory: true),
             "storage" => StorageScenario.Run(context),
             "store" => StoreScenario.Run(context),
+            "nodes" => NodesScenario.Run(context),
             _ => throw new ArgumentException($"unknown scenario {scenario}"),
         });
     }

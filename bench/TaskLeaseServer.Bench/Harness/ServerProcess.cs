@@ -24,7 +24,8 @@ public sealed class ServerProcess : IAsyncDisposable
     public string LogPath => Path.Combine(_dir, "server.log");
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> Start(string? serverDll)
+    /// <param name="db">a --db value (a PostgreSQL URL); null for a fresh SQLite file in the temp directory</param>
+    public static async Task<ServerProcess> Start(string? serverDll, string? db = null)
     {
         var dll = serverDll ?? ServerLaunch.ServerDll("Release");
         var dir = Directory.CreateTempSubdirectory("tls-bench-").FullName;
@@ -35,7 +36,7 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 "-c", "exec dotnet \"$0\" \"$@\" >\"$LOG\" 2>&1", dll,
                 "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--db", Path.Combine(dir, "bench.db"),
+                "--db", db ?? Path.Combine(dir, "bench.db"),
             },
             UseShellExecute = false,
         };

@@ -21,10 +21,36 @@ internal static class OpsApi
         var nearExpiryMs = Query.Long(http, "near_expiry_ms", DefaultNearExpiryMs);
         var stuckMs = Query.Long(http, "stuck_ms", DefaultStuckMs);
         var roles = reads.Queue(now, Limits.SubtractSaturating(now, stuckMs), Limits.AddSaturating(now, nearExpiryMs));
+        var limited = LimitedStages(reads, now);
         return Reply.Ok(new QueueOpsResponse(
-            roles.Select(r => new QueueRoleStats(r.Role, r.ClaimableCount, Age(now, r.OldestClaimableCreatedAtMs), r.FailedCount,
-                r.StuckCount, r.NearExpiryLeases)).ToList(),
+            roles.Select(r =>
+            {
+                var stats = new QueueRoleStats(r.Role, r.ClaimableCount, Age(now, r.OldestClaimableCreatedAtMs), r.FailedCount,
+                    r.StuckCount, r.NearExpiryLeases);
+                return limited.TryGetValue(r.Role, out var stages)
+                    ? stats with { ActiveLeases = stages.Sum(s => s.ActiveLeases), MaxConcurrent = stages.Sum(s => s.MaxConcurrent), LimitedStages = stages }
+                    : stats;
+            }).ToList(),
             now), WireJson.Wire.QueueOpsResponse);
+    }
+
+    /// <summary>Per role, its stages with a max_concurrent (EXTENSIONS §12) and their live leases now.</summary>
+    private static Dictionary<string, List<LimitedStage>> LimitedStages(IReads reads, long now)
+    {
+        var byRole = new Dictionary<string, List<LimitedStage>>(StringComparer.Ordinal);
+        Dictionary<(string, string), long>? live = null;
+        foreach (var pipeline in reads.Pipelines().OrderBy(p => p.Id, StringComparer.Ordinal))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(pipeline.DefinitionJson);
+            foreach (var stage in Domain.PipelineDefinition.Parse(json.RootElement).Stages.OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                if (stage is not { MaxConcurrent: { } limit, AgentRole: { } role }) continue;
+                live ??= reads.LiveLeasesByStage(now).ToDictionary(s => (s.PipelineId, s.Stage), s => s.Count);
+                if (!byRole.TryGetValue(role, out var stages)) byRole[role] = stages = [];
+                stages.Add(new LimitedStage(pipeline.Id, stage.Name, limit, live.GetValueOrDefault((pipeline.Id, stage.Name))));
+            }
+        }
+        return byRole;
     }
 
     /// <summary>A task created between reading the clock and reading the queue is 0 ms old, not negative.</summary>

@@ -2,7 +2,8 @@ using System.Text.Json;
 
 namespace TaskLeaseServer.Domain;
 
-public sealed record StageDef(string Name, string? AgentRole, bool Terminal);
+/// <param name="MaxConcurrent">at most this many tasks of the stage hold a live lease at once (EXTENSIONS §12); null = no limit</param>
+public sealed record StageDef(string Name, string? AgentRole, bool Terminal, long? MaxConcurrent = null);
 
 public sealed record TransitionDef(string From, string To, string Trigger, string? Instructions,
     IReadOnlyList<string> RequiredGates);
@@ -64,7 +65,7 @@ public sealed class PipelineDefinition
                     throw Invalid($"state \"{p.Name}\".terminal must be true, false or null");
                 terminal = t.GetBoolean();
             }
-            stages.Add(new StageDef(p.Name, role, terminal));
+            stages.Add(new StageDef(p.Name, role, terminal, MaxConcurrent(s, p.Name, role)));
         }
 
         var transitions = new List<TransitionDef>();
@@ -112,6 +113,17 @@ public sealed class PipelineDefinition
             if (!s.Terminal && !Transitions.Any(t => t.From == s.Name))
                 throw Invalid($"state \"{s.Name}\" is not terminal but has no outgoing transition");
         }
+    }
+
+    /// <summary>An integer ≥ 1 on a stage some role works, or absent/null.</summary>
+    private static long? MaxConcurrent(JsonElement state, string stage, string? role)
+    {
+        if (!state.TryGetProperty("max_concurrent", out var v) || v.ValueKind == JsonValueKind.Null) return null;
+        if (v.ValueKind != JsonValueKind.Number || !v.TryGetInt64(out var limit) || limit < 1)
+            throw Invalid($"state \"{stage}\".max_concurrent must be an integer of at least 1 (got {v.GetRawText()}); leave it out for no limit");
+        if (role is null)
+            throw Invalid($"state \"{stage}\".max_concurrent needs an agent_role on the state: nobody claims a stage without one");
+        return limit;
     }
 
     private static DomainError Invalid(string message) => new(Fault.InvalidPipeline, "invalid pipeline definition: " + message);

@@ -24,8 +24,17 @@ public static class Claims
             return null;
         }
         var leaseId = Ids.New();
-        var filter = new ClaimFilter(request.AgentRole, request.AgentId, FullStages(unit, request.PerStateLimits));
-        var task = unit.Leases.ClaimNext(filter, leaseId);
+        var fullStages = FullStages(unit, request.PerStateLimits);
+        var fullPairs = new List<PipelineStage>();
+        TaskRow? task;
+        while (true)
+        {
+            task = unit.Leases.ClaimNext(new ClaimFilter(request.AgentRole, request.AgentId, fullStages, fullPairs), leaseId);
+            if (task is null || !StageFull(unit, task)) break;
+            // The winner's stage is at its max_concurrent: give the mark back and look outside that stage.
+            unit.Tasks.ClearLease(task.Id, leaseId);
+            fullPairs.Add(new PipelineStage(task.PipelineId, task.Stage));
+        }
         ServerTelemetry.Claimed(request.AgentRole, task is not null);
         if (task is null) return null;
 
@@ -35,6 +44,15 @@ public static class Claims
             request.LeaseTtlMs, expires));
         return new ClaimResult(task, run, leaseId, token, expires);
     }
+
+    /// <summary>
+    /// Whether the claimed task's (pipeline, stage) already holds its max_concurrent live leases
+    /// (EXTENSIONS §12). Checked after the mark, so a claim of a stage without a limit (the usual
+    /// case) costs nothing more; the just-marked task has no lease row yet and is not counted.
+    /// </summary>
+    private static bool StageFull(IWriteUnit unit, TaskRow task) =>
+        unit.Pipelines.Definition(task.PipelineId)?.Stage(task.Stage)?.MaxConcurrent is { } limit &&
+        unit.Leases.LiveInPipelineStage(task.PipelineId, task.Stage) >= limit;
 
     /// <summary>
     /// Stages whose per-state limit is reached: counted once per claim, by stage name across all

@@ -58,6 +58,9 @@ public interface IReads
 
     RowPage<RoleEventRow> RoleEvents(long? afterId, int limit);
 
+    /// <summary>Unexpired leases per (pipeline, stage) of the leased task, for the stages that hold any.</summary>
+    IReadOnlyList<StageLeases> LiveLeasesByStage(long now);
+
     /// <summary>Ready tasks per role, for the queue-depth gauge.</summary>
     IReadOnlyList<(string Role, long Count)> ReadyByRole();
 }

@@ -86,6 +86,12 @@ public interface ILeaseWrites
     /// <summary>Live leases held on tasks in <paramref name="stage"/> (any pipeline).</summary>
     long LiveInStage(string stage);
 
+    /// <summary>
+    /// Live leases held on tasks in this stage of this pipeline, counted so that two claims counting
+    /// at once on any node see each other (the limit of EXTENSIONS §12 holds under races).
+    /// </summary>
+    long LiveInPipelineStage(string pipelineId, string stage);
+
     LeaseRow? ById(string leaseId);
     LeaseRow? ByRun(string runId);
 

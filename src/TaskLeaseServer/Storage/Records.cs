@@ -31,8 +31,22 @@ public sealed record NewTask(string PipelineId, string Title, string Description
 /// </param>
 public sealed record StageMove(string TaskId, long ExpectedVersion, string Stage, string? Role, bool Terminal, bool AfterSuccess);
 
-/// <summary>What a claim may take: the role's ready tasks, unassigned or assigned to the agent, outside full stages.</summary>
-public sealed record ClaimFilter(string Role, string AgentId, IReadOnlyList<string> FullStages);
+/// <summary>
+/// What a claim may take: the role's ready tasks, unassigned or assigned to the agent, outside full
+/// stages (by stage name, the contract's per-state limits) and full (pipeline, stage) pairs (max_concurrent).
+/// </summary>
+public sealed record ClaimFilter(string Role, string AgentId, IReadOnlyList<string> FullStages,
+    IReadOnlyList<PipelineStage>? FullPipelineStages = null)
+{
+    public bool Limited => FullStages.Count > 0 || FullPipelineStages is { Count: > 0 };
+
+    /// <summary>The full pairs as "pipeline_id US stage" strings, as the claim SQL compares them.</summary>
+    public string[] FullPairKeys => FullPipelineStages?.Select(s => s.PipelineId + "\u001f" + s.Stage).ToArray() ?? [];
+}
+
+public sealed record PipelineStage(string PipelineId, string Stage);
+
+public sealed record StageLeases(string PipelineId, string Stage, long Count);
 
 public sealed record NewLease(string LeaseId, string RunId, string AgentId, string AgentRole, byte[] TokenHash, long TtlMs, long ExpiresAtMs);
 

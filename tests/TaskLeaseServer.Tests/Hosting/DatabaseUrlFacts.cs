@@ -72,4 +72,17 @@ public sealed class DatabaseUrlFacts : IDisposable
         engine.Name.Should().Be("postgresql");
         engine.Location.Should().Be("postgresql://tls:***@db.example:6543/tasks");
     }
+
+    [Fact]
+    public void EveryWaitOnTheDatabase_IsBounded_ByDefaultOrAsTheUrlSays()
+    {
+        var defaults = PostgresUrl.Parse("postgresql://u@h/db");
+        var given = PostgresUrl.Parse("postgresql://u@h/db?connect_timeout=2&command_timeout=3");
+
+        (defaults.Timeout, defaults.CommandTimeout).Should().Be((5, 15));
+        (given.Timeout, given.CommandTimeout).Should().Be((2, 3));
+        // 0 would be "wait forever" to Npgsql.
+        var forever = () => PostgresUrl.Parse("postgresql://u@h/db?command_timeout=0");
+        forever.Should().Throw<FormatException>().WithMessage("command_timeout must be a whole number of seconds from 1 to 3600*");
+    }
 }

@@ -87,3 +87,59 @@ public abstract partial class StorageFacts
         Reads.ApiKey(ApiKey.HashOf(key)).Should().BeNull("a deleted key is gone for the next request");
     }
 }
+
+// Per-stage concurrency limits (EXTENSIONS §12).
+public abstract partial class StorageFacts
+{
+    /// <summary>todo (worker, at most 3 at once) → done; a second pipeline's "todo" stage has no limit.</summary>
+    protected const string LimitedPipelineJson = """
+        {"initial": "todo",
+         "states": {"todo": {"agent_role": "worker", "max_concurrent": 3}, "done": {"terminal": true}},
+         "transitions": [{"from": "todo", "to": "done", "trigger": "finish"}]}
+        """;
+
+    [Fact]
+    public async Task AStageAtItsMaxConcurrent_IsSkipped_ByPipelineAndStage_NotByStageName()
+    {
+        var limited = await Pipeline(LimitedPipelineJson);
+        await Tasks(Enumerable.Range(0, 5).Select(i => New(limited, priority: 10)).ToArray());
+        for (var i = 0; i < 3; i++) await Claimed(agent: "a" + i);
+        (await Claim(agent: "a3")).Should().BeNull("three live leases is the stage's limit");
+
+        var open = await Pipeline();
+        var other = await OneTask(New(open));
+        (await Claimed(agent: "a4")).Task.Id.Should().Be(other, "the same stage name in another pipeline has no limit");
+        Reads.TaskDetails(other)!.Task.LeaseId.Should().NotBeNull();
+        Reads.Tasks(new TaskFilter("todo", limited, null, 100)).Items.Count(t => t.LeaseId is not null).Should().Be(3,
+            "a task the full stage gave back holds no lease mark");
+    }
+
+    [Fact]
+    public async Task AnExpiredLease_FreesItsPlaceInALimitedStage()
+    {
+        var limited = await Pipeline(LimitedPipelineJson);
+        await Tasks(Enumerable.Range(0, 5).Select(_ => New(limited)).ToArray());
+        await Claimed(agent: "a0", ttlMs: 1_000);
+        await Claimed(agent: "a1");
+        await Claimed(agent: "a2");
+        (await Claim(agent: "a3")).Should().BeNull();
+        Advance(1_000);
+        (await Claim(agent: "a3")).Should().NotBeNull("a lease past its expiry is not live, reaped or not");
+    }
+
+    [Fact]
+    public async Task ThirtyTwoClaimsAtOnce_OnAStageWithMaxConcurrent3_WinExactlyThree()
+    {
+        var limited = await Pipeline(LimitedPipelineJson);
+        await Tasks(Enumerable.Range(0, 40).Select(_ => New(limited)).ToArray());
+        var claims = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(() => Claim(agent: "racer-" + i))));
+        claims.Count(c => c is not null).Should().Be(3);
+        Reads.ActiveLeases(Worker, Now).Should().Be(3);
+
+        var done = claims.First(c => c is not null)!;
+        await Transition(done, "finish");
+        var again = await Task.WhenAll(Enumerable.Range(0, 32).Select(i => Task.Run(() => Claim(agent: "again-" + i))));
+        again.Count(c => c is not null).Should().Be(1, "one place came free");
+        Reads.ActiveLeases(Worker, Now).Should().Be(3);
+    }
+}

@@ -40,7 +40,9 @@ public static partial class OperationCatalog
         });
         Add("GET /ops/queue", new OperationDoc("Ops", "Queue depth and trouble per role",
             "For every role any pipeline names: claimable tasks (assignments and per-state limits not considered), the oldest one's " +
-            "age, failed runs of tasks now in its stages, runs running longer than `stuck_ms`, leases expiring within `near_expiry_ms`.")
+            "age, failed runs of tasks now in its stages, runs running longer than `stuck_ms`, leases expiring within `near_expiry_ms`. " +
+            "A role with stages that set `max_concurrent` also has `max_concurrent` (the sum of those limits), `active_leases` (live leases in those stages) " +
+            "and `limited_stages` (`pipeline_id`, `stage`, `max_concurrent`, `active_leases` per limited stage).")
         {
             Query =
             [

@@ -10,10 +10,11 @@ public static partial class OperationCatalog
     {
         Add("POST /pipelines", new OperationDoc("Pipelines", "Create a pipeline",
             "A definition names its `initial` stage, its `states` (each may name the `agent_role` that works it, or be `terminal`) " +
-            "and its `transitions` (`from`, `to`, `trigger`). Every non-terminal state needs a way out and at least one state must be terminal.")
+            "and its `transitions` (`from`, `to`, `trigger`). Every non-terminal state needs a way out and at least one state must be terminal. " +
+            "A state with an `agent_role` may set `max_concurrent` (an integer ≥ 1): at most that many of its tasks hold a live lease at once, on every node.")
         {
             Errors = Errors(
-                (400, InvalidJson + " `validation_failed`: the definition is not a valid state machine (unknown `initial`, a transition to an unknown state, no terminal state, a dead end)."),
+                (400, InvalidJson + " `validation_failed`: the definition is not a valid state machine (unknown `initial`, a transition to an unknown state, no terminal state, a dead end, a `max_concurrent` that is not an integer ≥ 1 or is on a state without `agent_role`)."),
                 (409, "`duplicate_name`: a pipeline with this name exists; names are unique.")),
             Body = $$$"""
                 {"name":"example-pipeline","definition":{"initial":"todo",

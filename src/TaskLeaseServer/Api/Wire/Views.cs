@@ -65,8 +65,17 @@ public sealed record Artifact(string Id, string? TaskId, string? RunId, long Cre
 
 public sealed record StoreEntry(string Namespace, string Key, RawJson Value, long CreatedAtMs, long UpdatedAtMs);
 
+/// <summary>
+/// A role's queue figures; the last three appear only for a role with a stage that has max_concurrent
+/// (EXTENSIONS §12): the sum of those limits, the live leases in those stages, and each stage's figures.
+/// </summary>
 public sealed record QueueRoleStats(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
-    long StuckCount, long NearExpiryLeases);
+    long StuckCount, long NearExpiryLeases,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ActiveLeases = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? MaxConcurrent = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<LimitedStage>? LimitedStages = null);
+
+public sealed record LimitedStage(string PipelineId, string Stage, long MaxConcurrent, long ActiveLeases);
 public sealed record QueueOpsResponse(IReadOnlyList<QueueRoleStats> Roles, long GeneratedAtMs);
 
 /// <summary>A key as created: the only answer that ever holds <c>key</c>.</summary>

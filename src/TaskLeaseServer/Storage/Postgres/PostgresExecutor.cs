@@ -23,6 +23,19 @@ internal sealed class PostgresExecutor(NpgsqlDataSource dataSource, PipelineCata
     private readonly SemaphoreSlim _slots = new(slots, slots);
     private long _queued;
 
+    // Units block a pool thread for their whole run (Dapper is synchronous here), up to a statement
+    // timeout when a lock or the database holds them. With the pool's default minimum (one thread
+    // per core) and its slow injection, 32 stuck units starved everything else, the timers that
+    // bound the waits included, for tens of seconds. One thread per slot is kept ready.
+    private readonly bool _threads = EnsureThreads(slots);
+
+    private static bool EnsureThreads(int slots)
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = slots + Environment.ProcessorCount * 2;
+        return workers >= wanted || ThreadPool.SetMinThreads(wanted, io);
+    }
+
     public long Queued => Interlocked.Read(ref _queued);
 
     public async Task<T> Run<T>(Func<IWriteUnit, T> work)

@@ -37,21 +37,21 @@ internal static class ClaimSql
         RETURNING {TaskRow.Columns}
         """;
 
-    /// <summary>The same, skipping stages at their per-state limit.</summary>
+    /// <summary>The same, skipping stages at their per-state limit and (pipeline, stage) pairs at their max_concurrent.</summary>
     public const string OutsideFullStages = $"""
         UPDATE tasks SET lease_id = @leaseId, retry_wait = 0
         WHERE id = (SELECT id FROM (
             SELECT * FROM (SELECT id, priority, created_at_ms, rowid AS seq FROM tasks INDEXED BY ix_tasks_claim
-              WHERE {Ready} AND retry_wait = 0 AND assignee IS NULL AND stage NOT IN @full
+              WHERE {Ready} AND retry_wait = 0 AND assignee IS NULL AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @fullPairs
               ORDER BY priority DESC, created_at_ms, rowid LIMIT 1)
             UNION ALL
             SELECT * FROM (SELECT id, priority, created_at_ms, rowid AS seq FROM tasks INDEXED BY ix_tasks_claim
-              WHERE {Ready} AND retry_wait = 0 AND assignee = @agent AND stage NOT IN @full
+              WHERE {Ready} AND retry_wait = 0 AND assignee = @agent AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @fullPairs
               ORDER BY priority DESC, created_at_ms, rowid LIMIT 1)
             UNION ALL
             SELECT * FROM (SELECT id, priority, created_at_ms, rowid AS seq FROM tasks INDEXED BY ix_tasks_retry_wait
               WHERE retry_wait = 1 AND {EligibleAt} <= @now AND {Ready} AND (assignee IS NULL OR assignee = @agent)
-                AND stage NOT IN @full
+                AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @fullPairs
               ORDER BY priority DESC, created_at_ms, rowid LIMIT 1))
           ORDER BY priority DESC, created_at_ms, seq LIMIT 1)
           AND lease_id IS NULL

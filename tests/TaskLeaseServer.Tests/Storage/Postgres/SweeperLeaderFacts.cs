@@ -179,6 +179,7 @@ public sealed class SweeperLeaderFacts : TwoNodes
         public TaskRow? ClaimNext(ClaimFilter filter, string leaseId) => inner.Leases.ClaimNext(filter, leaseId);
         public RunRow Open(TaskRow task, NewLease lease) => inner.Leases.Open(task, lease);
         public long LiveInStage(string stage) => inner.Leases.LiveInStage(stage);
+        public long LiveInPipelineStage(string pipelineId, string stage) => inner.Leases.LiveInPipelineStage(pipelineId, stage);
         public LeaseRow? ById(string leaseId) => inner.Leases.ById(leaseId);
         public LeaseRow? ByRun(string runId) => inner.Leases.ByRun(runId);
         public bool Extend(LeaseFence fence, long expiresAtMs) => inner.Leases.Extend(fence, expiresAtMs);

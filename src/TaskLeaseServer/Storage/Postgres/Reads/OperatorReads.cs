@@ -49,6 +49,12 @@ internal sealed partial class PostgresReads
             SELECT id, ts_ms, kind, role, data_json FROM role_events WHERE id > @after ORDER BY id LIMIT @take
             """, new { after = afterId ?? 0, take = limit + 1 }).AsList(), limit));
 
+    public IReadOnlyList<StageLeases> LiveLeasesByStage(long now) => Read(db =>
+        db.Query<StageLeases>("""
+            SELECT t.pipeline_id AS pipelineid, t.stage AS stage, COUNT(*) AS count FROM leases l JOIN tasks t ON t.id = l.task_id
+            WHERE l.expires_at_ms > @now GROUP BY t.pipeline_id, t.stage
+            """, new { now }).AsList());
+
     private static Dictionary<string, long> LeasesByRole(NpgsqlConnection db, long now) =>
         db.Query<(string Role, long Count)>("""
             SELECT t.role, COUNT(*) FROM leases l JOIN tasks t ON t.id = l.task_id

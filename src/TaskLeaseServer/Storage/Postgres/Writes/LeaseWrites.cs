@@ -14,7 +14,7 @@ internal sealed class LeaseWrites(PostgresWriteUnit unit) : ILeaseWrites
     public TaskRow? ClaimNext(ClaimFilter filter, string leaseId) =>
         unit.Db.QuerySingleOrDefault<TaskRow>(ClaimSql.Claim, new
         {
-            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages.ToArray(), leaseId,
+            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages.ToArray(), fullPairs = filter.FullPairKeys, leaseId,
         });
 
     public RunRow Open(TaskRow task, NewLease lease)
@@ -46,12 +46,28 @@ internal sealed class LeaseWrites(PostgresWriteUnit unit) : ILeaseWrites
     /// </summary>
     public long LiveInStage(string stage)
     {
-        unit.Db.Execute("SELECT pg_advisory_xact_lock(hashtextextended('tls:per_state', 0))");
+        LockLimitedClaims();
         return unit.Db.ExecuteScalar<long>("""
             SELECT COUNT(*) FROM tasks t JOIN leases l ON l.id = t.lease_id
             WHERE t.stage = @stage AND t.lease_id IS NOT NULL AND l.expires_at_ms > @now
             """, new { stage, now = unit.Now });
     }
+
+    /// <summary>
+    /// Under the same lock as the per-state count (so the two kinds of limit never wait on each other
+    /// in two orders): the claim that counts second sees the first one's lease, committed.
+    /// </summary>
+    public long LiveInPipelineStage(string pipelineId, string stage)
+    {
+        LockLimitedClaims();
+        return unit.Db.ExecuteScalar<long>("""
+            SELECT COUNT(*) FROM tasks t JOIN leases l ON l.id = t.lease_id
+            WHERE t.stage = @stage AND t.pipeline_id = @pipelineId AND t.lease_id IS NOT NULL AND l.expires_at_ms > @now
+            """, new { pipelineId, stage, now = unit.Now });
+    }
+
+    /// <summary>Held to the unit's commit; re-taking it in the same unit is free (advisory locks nest).</summary>
+    private void LockLimitedClaims() => unit.Db.Execute("SELECT pg_advisory_xact_lock(hashtextextended('tls:per_state', 0))");
 
     public LeaseRow? ById(string leaseId) =>
         unit.Db.QuerySingleOrDefault<LeaseRow>($"SELECT {LeaseColumns} FROM leases WHERE id = @leaseId FOR UPDATE", new { leaseId });

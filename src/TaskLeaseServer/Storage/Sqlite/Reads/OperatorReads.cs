@@ -60,6 +60,15 @@ internal sealed partial class SqliteReads
             """, new { after = afterId ?? 0, take = limit + 1 }).AsList(), limit);
     }
 
+    public IReadOnlyList<StageLeases> LiveLeasesByStage(long now)
+    {
+        using var db = Open();
+        return db.Query<StageLeases>("""
+            SELECT t.pipeline_id AS pipelineid, t.stage AS stage, COUNT(*) AS count FROM leases l JOIN tasks t ON t.id = l.task_id
+            WHERE l.expires_at_ms > @now GROUP BY t.pipeline_id, t.stage
+            """, new { now }).AsList();
+    }
+
     /// <summary>Live leases per role of the leased task's current stage: a walk of the leases table only.</summary>
     private static Dictionary<string, long> LeasesByRole(SqliteConnection db, long now) =>
         db.Query<(string Role, long Count)>("""

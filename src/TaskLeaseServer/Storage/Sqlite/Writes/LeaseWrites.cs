@@ -8,9 +8,9 @@ internal sealed class LeaseWrites(SqliteWriteUnit unit) : ILeaseWrites
     private const string LeaseColumns = "id, run_id, task_id, agent_id, token_hash, ttl_ms, expires_at_ms";
 
     public TaskRow? ClaimNext(ClaimFilter filter, string leaseId) =>
-        unit.Db.QuerySingleOrDefault<TaskRow>(filter.FullStages.Count == 0 ? ClaimSql.Any : ClaimSql.OutsideFullStages, new
+        unit.Db.QuerySingleOrDefault<TaskRow>(filter.Limited ? ClaimSql.OutsideFullStages : ClaimSql.Any, new
         {
-            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages, leaseId,
+            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages, fullPairs = filter.FullPairKeys, leaseId,
         });
 
     public RunRow Open(TaskRow task, NewLease lease)
@@ -38,6 +38,13 @@ internal sealed class LeaseWrites(SqliteWriteUnit unit) : ILeaseWrites
             SELECT COUNT(*) FROM tasks t JOIN leases l ON l.id = t.lease_id
             WHERE t.stage = @stage AND t.lease_id IS NOT NULL AND l.expires_at_ms > @now
             """, new { stage, now = unit.Now });
+
+    /// <summary>The single writer counts one claim at a time.</summary>
+    public long LiveInPipelineStage(string pipelineId, string stage) =>
+        unit.Db.ExecuteScalar<long>("""
+            SELECT COUNT(*) FROM tasks t JOIN leases l ON l.id = t.lease_id
+            WHERE t.stage = @stage AND t.pipeline_id = @pipelineId AND t.lease_id IS NOT NULL AND l.expires_at_ms > @now
+            """, new { pipelineId, stage, now = unit.Now });
 
     public LeaseRow? ById(string leaseId) =>
         unit.Db.QuerySingleOrDefault<LeaseRow>($"SELECT {LeaseColumns} FROM leases WHERE id = @leaseId", new { leaseId });
