@@ -24,16 +24,16 @@ internal static class ClaimSql
     public const string Claim = $"""
         WITH free AS MATERIALIZED (
             SELECT id, priority, created_at_ms, seq FROM tasks
-            WHERE {Ready} AND NOT retry_wait AND assignee IS NULL AND stage <> ALL(@full) AND (pipeline_id || chr(31) || stage) <> ALL(@fullPairs)
+            WHERE {Ready} AND NOT retry_wait AND assignee IS NULL AND stage <> ALL(@full) AND (pipeline_id || chr(31) || stage) <> ALL(@limitedPairs)
             {Order}),
         mine AS MATERIALIZED (
             SELECT id, priority, created_at_ms, seq FROM tasks
-            WHERE {Ready} AND NOT retry_wait AND assignee IS NOT NULL AND assignee = @agent AND stage <> ALL(@full) AND (pipeline_id || chr(31) || stage) <> ALL(@fullPairs)
+            WHERE {Ready} AND NOT retry_wait AND assignee IS NOT NULL AND assignee = @agent AND stage <> ALL(@full) AND (pipeline_id || chr(31) || stage) <> ALL(@limitedPairs)
             {Order}),
         due AS MATERIALIZED (
             SELECT id, priority, created_at_ms, seq FROM tasks
             WHERE retry_wait AND {EligibleAt} <= @now AND {Ready} AND (assignee IS NULL OR assignee = @agent)
-              AND stage <> ALL(@full) AND (pipeline_id || chr(31) || stage) <> ALL(@fullPairs)
+              AND stage <> ALL(@full) AND (pipeline_id || chr(31) || stage) <> ALL(@limitedPairs)
             {Order}),
         winner AS (
             SELECT id FROM (SELECT * FROM free UNION ALL SELECT * FROM mine UNION ALL SELECT * FROM due) c

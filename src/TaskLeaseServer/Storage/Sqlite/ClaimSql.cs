@@ -42,16 +42,16 @@ internal static class ClaimSql
         UPDATE tasks SET lease_id = @leaseId, retry_wait = 0
         WHERE id = (SELECT id FROM (
             SELECT * FROM (SELECT id, priority, created_at_ms, rowid AS seq FROM tasks INDEXED BY ix_tasks_claim
-              WHERE {Ready} AND retry_wait = 0 AND assignee IS NULL AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @fullPairs
+              WHERE {Ready} AND retry_wait = 0 AND assignee IS NULL AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @limitedPairs
               ORDER BY priority DESC, created_at_ms, rowid LIMIT 1)
             UNION ALL
             SELECT * FROM (SELECT id, priority, created_at_ms, rowid AS seq FROM tasks INDEXED BY ix_tasks_claim
-              WHERE {Ready} AND retry_wait = 0 AND assignee = @agent AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @fullPairs
+              WHERE {Ready} AND retry_wait = 0 AND assignee = @agent AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @limitedPairs
               ORDER BY priority DESC, created_at_ms, rowid LIMIT 1)
             UNION ALL
             SELECT * FROM (SELECT id, priority, created_at_ms, rowid AS seq FROM tasks INDEXED BY ix_tasks_retry_wait
               WHERE retry_wait = 1 AND {EligibleAt} <= @now AND {Ready} AND (assignee IS NULL OR assignee = @agent)
-                AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @fullPairs
+                AND stage NOT IN @full AND (pipeline_id || char(31) || stage) NOT IN @limitedPairs
               ORDER BY priority DESC, created_at_ms, rowid LIMIT 1))
           ORDER BY priority DESC, created_at_ms, seq LIMIT 1)
           AND lease_id IS NULL

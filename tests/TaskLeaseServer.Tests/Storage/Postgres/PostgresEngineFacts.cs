@@ -54,7 +54,7 @@ public sealed class PostgresEngineFacts : TwoNodes
 
         var plan = string.Join('\n', await db.QueryAsync<string>("EXPLAIN " + ClaimSql.Claim
             .Replace("@role", "'worker'", StringComparison.Ordinal).Replace("@agent", "'a'", StringComparison.Ordinal)
-            .Replace("@now", "0", StringComparison.Ordinal).Replace("@full", "'{}'::text[]", StringComparison.Ordinal)
+            .Replace("@now", "0", StringComparison.Ordinal).Replace("@full", "'{}'::text[]", StringComparison.Ordinal).Replace("@limitedPairs", "'{}'::text[]", StringComparison.Ordinal)
             .Replace("@leaseId", "'l'", StringComparison.Ordinal)));
 
         plan.Should().Contain("ix_tasks_claim_free").And.Contain("ix_tasks_claim_assigned").And.Contain("ix_tasks_retry_wait");

@@ -14,7 +14,7 @@ internal sealed class LeaseWrites(PostgresWriteUnit unit) : ILeaseWrites
     public TaskRow? ClaimNext(ClaimFilter filter, string leaseId) =>
         unit.Db.QuerySingleOrDefault<TaskRow>(ClaimSql.Claim, new
         {
-            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages.ToArray(), fullPairs = filter.FullPairKeys, leaseId,
+            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages.ToArray(), limitedPairs = filter.FullPairKeys, leaseId,
         });
 
     public RunRow Open(TaskRow task, NewLease lease)

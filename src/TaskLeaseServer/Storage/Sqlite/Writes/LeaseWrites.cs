@@ -10,7 +10,7 @@ internal sealed class LeaseWrites(SqliteWriteUnit unit) : ILeaseWrites
     public TaskRow? ClaimNext(ClaimFilter filter, string leaseId) =>
         unit.Db.QuerySingleOrDefault<TaskRow>(filter.Limited ? ClaimSql.OutsideFullStages : ClaimSql.Any, new
         {
-            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages, fullPairs = filter.FullPairKeys, leaseId,
+            role = filter.Role, agent = filter.AgentId, now = unit.Now, full = filter.FullStages, limitedPairs = filter.FullPairKeys, leaseId,
         });
 
     public RunRow Open(TaskRow task, NewLease lease)
