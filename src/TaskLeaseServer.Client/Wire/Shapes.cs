@@ -59,11 +59,8 @@ public sealed record Claim(TaskItem Task, Run Run, string LeaseId, string LeaseT
 
 public sealed record Heartbeat(long ExpiresAtMs);
 
-/// <summary>A run event; run_id is null for a task's own operator events.</summary>
-public sealed record RunEvent(long Id, string? RunId, long TsMs, string Kind, JsonElement Data)
-{
-    public string? TaskId { get; init; }
-}
+/// <summary>A run event; run_id is null for a task's own operator events (canceled, paused, …).</summary>
+public sealed record RunEvent(long Id, string? RunId, long TsMs, string Kind, JsonElement Data);
 
 public sealed record TransitionResult(string PreviousStage, string NewStage, string Trigger);
 
@@ -78,9 +75,12 @@ public sealed record Health(string Status, string Version, IReadOnlyList<HealthS
 public sealed record QueueRole(string Role, long ClaimableCount, long? OldestClaimableAgeMs, long FailedCount,
     long StuckCount, long NearExpiryLeases)
 {
+    // Only on a role with a stage limited by max_concurrent (extension).
     public long? ActiveLeases { get; init; }
     public long? MaxConcurrent { get; init; }
+    public IReadOnlyList<LimitedStage>? LimitedStages { get; init; }
 }
+public sealed record LimitedStage(string PipelineId, string Stage, long MaxConcurrent, long ActiveLeases);
 public sealed record QueueStats(IReadOnlyList<QueueRole> Roles, long GeneratedAtMs);
 
 public sealed record OtlpIngest(long BatchId, long AcceptedSpans, string Stored);

@@ -130,3 +130,87 @@ public sealed class WorkerFacts
         foreach (var id in ids) (await client.GetTaskAsync(id)).TaskVersion.Should().Be(1);
     }
 }
+
+/// <summary>Issue 13 with the agent and operator surfaces: revocation by an operator, and failures that must not be retried.</summary>
+public sealed class WorkerOperatorFacts
+{
+    private static TaskLeaseWorker Worker(TaskLeaseClient client, string role, TaskHandler handler, CollectingLogger<TaskLeaseWorker> log) =>
+        new(client, new TaskLeaseWorkerOptions
+        {
+            AgentRole = role, AgentId = "worker-" + role, Concurrency = 1, LeaseTtlMs = 3_000, ClaimWaitMs = 1_000,
+            UnavailableBackoff = TimeSpan.FromMilliseconds(100), StopGrace = TimeSpan.FromSeconds(2),
+        }, handler, log);
+
+    [Fact]
+    public async Task ALeaseRevokedByAnOperatorCancelsTheHandlerWithinOneHeartbeat()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var client = new TaskLeaseClient(server.BaseAddress);
+        var role = Flow.Unique("revoked");
+        var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+        var task = await client.CreateTaskAsync(new NewTask(pipeline, "t"));
+
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var canceledAfter = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var clock = new Stopwatch();
+        var log = new CollectingLogger<TaskLeaseWorker>();
+        var worker = Worker(client, role, async (ctx, ct) =>
+        {
+            held.TrySetResult();
+            try { await Task.Delay(Timeout.Infinite, ct); }
+            catch (OperationCanceledException) { canceledAfter.TrySetResult(clock.Elapsed); }
+            return WorkResult.Transition("submit");
+        }, log);
+        await worker.StartAsync(CancellationToken.None);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        clock.Start();
+        (await client.CancelTaskAsync(task, reason: "wrong requirements")).Status.Should().Be("canceled");
+        var after = await canceledAfter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await worker.StopAsync(CancellationToken.None);
+
+        after.Should().BeLessThan(TimeSpan.FromMilliseconds(1_000 + 1_500), "the next heartbeat (every 1 s) gets 410 lease_revoked");
+        (await client.GetTaskAsync(task)).TaskVersion.Should().Be(1, "the handler's late result was dropped");
+    }
+
+    [Fact]
+    public async Task ANonRetryableExceptionDeadLettersAtOnceAndAnyOtherIsRetried()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var client = new TaskLeaseClient(server.BaseAddress);
+        var role = Flow.Unique("failing");
+        var pipeline = await client.CreatePipelineAsync(role, new
+        {
+            initial = "todo",
+            states = new Dictionary<string, object> { ["todo"] = new { agent_role = role }, ["done"] = new { terminal = true }, ["dead"] = new { terminal = true } },
+            transitions = new object[] { new { from = "todo", to = "done", trigger = "finish" } },
+        });
+        var policy = new RetryPolicy(MaxAttempts: 5, RetryDelayMs: 0, DeadLetterStage: "dead");
+        var broken = await client.CreateTaskAsync(new NewTask(pipeline, "broken") { RetryPolicy = policy, Priority = 10 });
+        var flaky = await client.CreateTaskAsync(new NewTask(pipeline, "flaky") { RetryPolicy = policy });
+
+        var attempts = new ConcurrentDictionary<string, int>();
+        var worker = Worker(client, role, (ctx, _) =>
+        {
+            var n = attempts.AddOrUpdate(ctx.Task.Id, 1, (_, v) => v + 1);
+            if (ctx.Task.Title == "broken") throw new NonRetryableException("the input cannot be parsed", "bad_input");
+            if (n == 1) throw new TimeoutException("the model timed out");
+            return Task.FromResult(WorkResult.Transition("finish"));
+        }, new CollectingLogger<TaskLeaseWorker>());
+        await worker.StartAsync(CancellationToken.None);
+        await WorkerHarness.Until(async () => (await client.GetTaskAsync(flaky)).Stage == "done" && (await client.GetTaskAsync(broken)).Stage == "dead",
+            TimeSpan.FromSeconds(60), "both tasks settling");
+        await worker.StopAsync(CancellationToken.None);
+
+        var dead = await client.GetTaskAsync(broken);
+        dead.DeadLetterReason.Should().Be("non_retryable");
+        attempts[broken].Should().Be(1, "a non-retryable failure is not tried again");
+        var runs = new List<Run>();
+        await foreach (var r in client.EnumerateTaskRunsAsync(broken)) runs.Add(r);
+        runs.Should().ContainSingle().Which.FailureKind.Should().Be("bad_input");
+        attempts[flaky].Should().Be(2);
+        var flakyRuns = new List<Run>();
+        await foreach (var r in client.EnumerateTaskRunsAsync(flaky)) flakyRuns.Add(r);
+        flakyRuns.Select(r => (r.Status, r.FailureKind)).Should().Equal(("failed", "TimeoutException"), ("completed", null));
+    }
+}
