@@ -43,9 +43,11 @@ public sealed class DocumentFuzzFacts(FuzzServer server) : IClassFixture<FuzzSer
         public override string ToString() => Method + " " + Route;
     }
 
+    /// <summary>Every operation but the event streams: they never end by design (their bad inputs are StreamFacts').</summary>
     private IEnumerable<Operation> Operations() =>
         server.Document.GetProperty("paths").EnumerateObject()
-            .SelectMany(p => p.Value.EnumerateObject().Select(op => new Operation(op.Name.ToUpperInvariant(), p.Name, op.Value)));
+            .SelectMany(p => p.Value.EnumerateObject().Select(op => new Operation(op.Name.ToUpperInvariant(), p.Name, op.Value)))
+            .Where(op => !op.Route.EndsWith("/stream", StringComparison.Ordinal));
 
     [Fact]
     public async Task BadBodies_AreRefusedWithTheEnvelope_OnEveryOperationThatTakesOne()
