@@ -32,12 +32,12 @@ internal static class RolesApi
         ops.MapPost("/drain", DrainAll).WithMetadata(new NoIdempotency()).Accepts<DrainRequest>().Answers<DrainAllResponse>().Errors(400, 403);
     }
 
-    /// <summary>waiting_claims is 0 until long-poll claims exist (their waiters will report it).</summary>
-    private static Reply List(IReads reads, TimeProvider time)
+    /// <summary>waiting_claims counts the long-poll claims waiting on the node that answers (each node has its own waiters).</summary>
+    private static Reply List(IReads reads, ClaimWaiters waiters, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var items = reads.Roles(now).Select(r => new RoleView(r.Role, r.Paused, r.Paused && r.DrainRequested && r.ActiveLeases > 0,
-            r.Reason, r.ClaimableCount, r.ActiveLeases, 0)).ToList();
+            r.Reason, r.ClaimableCount, r.ActiveLeases, waiters.WaitingFor(r.Role))).ToList();
         return Reply.Ok(new RoleList(items), WireJson.Wire.RoleList);
     }
 

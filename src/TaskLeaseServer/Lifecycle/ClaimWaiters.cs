@@ -24,6 +24,12 @@ public sealed class ClaimWaiters
     /// <summary>Waiters registered now (a gauge, and for tests).</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>Long-poll claims of <paramref name="role"/> waiting on this node now (GET /ops/roles).</summary>
+    public int WaitingFor(string role)
+    {
+        lock (_lock) return _byRole.TryGetValue(role, out var queue) ? queue.Count : 0;
+    }
+
     /// <summary>Waiters woken so far (each costs one claim attempt; for tests and metrics).</summary>
     public long Woken => Interlocked.Read(ref _woken);
 

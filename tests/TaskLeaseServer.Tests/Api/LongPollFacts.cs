@@ -67,6 +67,27 @@ public sealed class LongPollFacts
     }
 
     [Fact]
+    public async Task OpsRoles_CountsTheClaimsWaitingForEachRole()
+    {
+        await using var server = new ServerFixture();
+        var pid = await server.Http.Pipeline();
+        var first = await Waiting(server, agent: "a1");
+        var second = await Waiting(server, agent: "a2");
+
+        async Task<long> WaitingClaims() =>
+            (await server.Http.Get("/ops/roles")).Body.GetProperty("items").EnumerateArray()
+                .Single(r => r.GetProperty("role").GetString() == "coder").GetProperty("waiting_claims").GetInt64();
+        (await WaitingClaims()).Should().Be(2);
+
+        await server.Http.NewTask(pid);
+        TaskIdOf(await first).Should().NotBeNull();
+        (await WaitingClaims()).Should().Be(1, "the first waiter got the task and left");
+        await server.Http.NewTask(pid);
+        TaskIdOf(await second).Should().NotBeNull();
+        (await WaitingClaims()).Should().Be(0);
+    }
+
+    [Fact]
     public async Task WaitersOfARole_AreServedFirstComeFirstServed_OneTaskWakingOneWaiter()
     {
         await using var server = new ServerFixture();
