@@ -69,7 +69,10 @@ public sealed class CrashFacts
                 }
             }
             var load = Enumerable.Range(0, 3).Select(_ => Creator()).Concat(Enumerable.Range(0, 9).Select(Mover)).ToList();
-            await Task.Delay(1500);
+            // Mid-load: at least 1.5 s of it and an acknowledged transition (a fresh PostgreSQL node
+            // can take longer than that to answer its first claims), within a bound.
+            var loading = System.Diagnostics.Stopwatch.StartNew();
+            while ((transitioned.IsEmpty || loading.ElapsedMilliseconds < 1_500) && loading.Elapsed < TimeSpan.FromSeconds(30)) await Task.Delay(20);
             killedAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             await server.StopAsync();                       // kill -9, mid-load
             stop.Cancel();
