@@ -26,8 +26,7 @@ internal sealed class EventStream(Transport transport, string path)
                 using var request = new HttpRequestMessage(HttpMethod.Get, path);
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
                 if (last is { } id) request.Headers.Add("Last-Event-ID", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                var token = transport.Options.ApiKey;
-                if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                transport.Authorize(request);
                 response = await transport.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
                 var status = (int)response.StatusCode;
                 if (status is >= 400 and < 500)
@@ -61,9 +60,7 @@ internal sealed class EventStream(Transport transport, string path)
             }
             response?.Dispose();
             if (ct.IsCancellationRequested) yield break;
-            var wait = Math.Min(transport.Options.MaxRetryDelay.TotalMilliseconds,
-                transport.Options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Min(failures++, 10)));
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * wait), transport.Options.TimeProvider, ct).ConfigureAwait(false);
+            await Task.Delay(transport.Backoff(Math.Min(failures++, 10)), transport.Options.TimeProvider, ct).ConfigureAwait(false);
         }
     }
 

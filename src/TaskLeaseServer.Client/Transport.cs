@@ -32,8 +32,7 @@ internal sealed class Transport(HttpClient http, TaskLeaseClientOptions options)
                     request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                 }
                 if (key is not null) request.Headers.Add("Idempotency-Key", key);
-                var token = bearer ?? options.ApiKey;
-                if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                Authorize(request, bearer);
                 using var response = await http.SendAsync(request, ct).ConfigureAwait(false);
                 var bytes = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
                 var status = (int)response.StatusCode;
@@ -62,7 +61,14 @@ internal sealed class Transport(HttpClient http, TaskLeaseClientOptions options)
     }
 
     /// <summary>Full jitter: a uniform wait in [0, min(max, first·2^attempt)], so a fleet that failed together does not retry together.</summary>
-    private TimeSpan Backoff(int attempt)
+    /// <summary>The lease token when one is given, else the client's API key, else nothing.</summary>
+    public void Authorize(HttpRequestMessage request, string? bearer = null)
+    {
+        var token = bearer ?? options.ApiKey;
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    }
+
+    public TimeSpan Backoff(int attempt)
     {
         var cap = Math.Min(options.MaxRetryDelay.TotalMilliseconds, options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt));
         return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * cap);
