@@ -14,7 +14,7 @@ namespace TaskLeaseServer.Background;
 /// and one of them takes over when the leader is gone.
 /// </summary>
 public sealed class LeaseSweeper(IStorageEngine engine, Retention retention, ServerOptions options, TimeProvider time,
-    ILogger<LeaseSweeper> log) : BackgroundService
+    IHostApplicationLifetime lifetime, ILogger<LeaseSweeper> log) : BackgroundService
 {
     private const int BatchSize = 500;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
@@ -23,6 +23,11 @@ public sealed class LeaseSweeper(IStorageEngine engine, Retention retention, Ser
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Hosted services start before Kestrel binds: a server that never comes up (a port in use)
+        // must not sweep, and must say nothing but its start-up line and its one error line.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.SweepInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
