@@ -52,7 +52,9 @@ public static class ServerLaunch
     /// <summary>Polls <c>GET /health</c> until it answers 200; fails with the server's output when it exits or the time is up.</summary>
     public static async Task WaitForHealthAsync(Process process, int port, TimeSpan timeout, Func<string> output)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        // A first request on a loaded machine can need seconds (JIT, first database open): each attempt waits longer.
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var attempt = TimeSpan.FromSeconds(2);
         var deadline = DateTime.UtcNow + timeout;
         var lastProblem = "no attempt made";
         while (DateTime.UtcNow < deadline)
@@ -65,7 +67,9 @@ public static class ServerLaunch
             }
             try
             {
-                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"));
+                using var bound = new CancellationTokenSource(attempt);
+                attempt = TimeSpan.FromTicks(Math.Min(attempt.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+                using var response = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/health"), bound.Token);
                 if (response.StatusCode == HttpStatusCode.OK) return;
                 lastProblem = $"/health answered {(int)response.StatusCode}";
             }

@@ -57,7 +57,7 @@ public static class ProcessRuns
         var running = new Running(process, output);
         try
         {
-            await ServerProcess.WaitForHealthAsync(process, output, expectedPort, TimeSpan.FromSeconds(20));
+            await ServerProcess.WaitForHealthAsync(process, output, expectedPort, ServerProcess.StartupTimeout);
             return running;
         }
         catch

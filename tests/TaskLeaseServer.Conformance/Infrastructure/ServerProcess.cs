@@ -34,7 +34,7 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     // A bound, not a wait: start-up usually takes 1-3 s, but a fresh PostgreSQL database is migrated
     // first, and on a loaded 2-core machine that has taken longer than 20 s.
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process _process;
     private readonly OutputBuffer _output;
