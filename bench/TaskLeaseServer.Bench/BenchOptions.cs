@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
     /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
@@ -26,12 +26,14 @@ public sealed record BenchOptions
     public int BlockedTasks { get; init; } = 100_000;
     public int SmallStore { get; init; } = 1_000;
     public int LargeStore { get; init; } = 100_000;
+    /// <summary>Tasks in the table the filters scenario pages through.</summary>
+    public int FilterTasks { get; init; } = 1_000_000;
 
     public const string Usage = """
-        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|all[,...]] [--seconds N] [--smoke]
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|all[,...]] [--seconds N] [--smoke]
                                      [--engine sqlite|postgresql]
                                      [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
-                                     [--large N] [--blocked N] [--store-large N]
+                                     [--large N] [--blocked N] [--store-large N] [--filter-tasks N]
           Starts the server (src/TaskLeaseServer/bin/Release/net10.0/TaskLeaseServer.dll, build it with
           `dotnet build -c Release`) on a temporary database and a free loopback port, unless --url is given.
           --engine postgresql: every server the run starts gets a fresh database on a throwaway PostgreSQL cluster
@@ -64,7 +66,7 @@ public sealed record BenchOptions
             ? new BenchOptions
             {
                 Scenarios = scenarios, Smoke = true, Seconds = 1, Agents = 4, BacklogAgents = 2, BulkClients = 2,
-                SmallBacklog = 200, LargeBacklog = 2_000, BlockedTasks = 500, SmallStore = 100, LargeStore = 1_000,
+                SmallBacklog = 200, LargeBacklog = 2_000, BlockedTasks = 500, SmallStore = 100, LargeStore = 1_000, FilterTasks = 2_000,
             }
             : new BenchOptions { Scenarios = scenarios };
         var engine = values.GetValueOrDefault("--engine") ?? "sqlite";
@@ -80,6 +82,7 @@ public sealed record BenchOptions
             LargeBacklog = (int)Number(values, "--large", options.LargeBacklog),
             BlockedTasks = (int)Number(values, "--blocked", options.BlockedTasks),
             LargeStore = (int)Number(values, "--store-large", options.LargeStore),
+            FilterTasks = (int)Number(values, "--filter-tasks", options.FilterTasks),
         };
     }
 

@@ -71,6 +71,10 @@ public sealed class TaskListingFacts
             ("1 = 1", "updated_at_ms, id", "ix_tasks_list_updated"),
             ("1 = 1", "created_at_ms DESC, id DESC", "ix_tasks_created"),
             ("rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH 'x')", "created_at_ms, id", "tasks_fts"),
+            // The rare statuses, as TaskListQuery words them: a walk of only the flagged rows.
+            ("((canceled_at_ms IS NOT NULL))", "created_at_ms, id", "ix_tasks_list_canceled"),
+            ("((NOT (canceled_at_ms IS NOT NULL) AND dead_letter_reason IS NOT NULL))", "created_at_ms DESC, id DESC", "ix_tasks_list_dead_lettered"),
+            ("((NOT (canceled_at_ms IS NOT NULL) AND NOT (dead_letter_reason IS NOT NULL) AND paused = 1))", "created_at_ms, id", "ix_tasks_list_paused"),
         })
         {
             using var command = db.CreateCommand();
