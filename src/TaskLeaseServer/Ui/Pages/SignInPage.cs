@@ -64,8 +64,10 @@ public static class SignInPage
 
     private static bool SameOrigin(HttpContext http)
     {
+        // "null" is what a browser sends under this page's Referrer-Policy: no-referrer; the
+        // Sec-Fetch-Site check (ApiTokenAuth) has already refused any other origin's request.
         var origin = http.Request.Headers.Origin.FirstOrDefault();
-        return origin is null || string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase);
+        return origin is null or "null" || string.Equals(origin, $"{http.Request.Scheme}://{http.Request.Host}", StringComparison.OrdinalIgnoreCase);
     }
 
     private static Dictionary<string, Microsoft.Extensions.Primitives.StringValues> Form(HttpContext http) =>
