@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Lifecycle;
 
 public sealed record CancelCommand(string? Reason, string? Stage);
 
-public sealed record RequeueCommand(string? Stage, bool ResetAttempts, bool Force);
+public sealed record RequeueCommand(string? Stage, bool ResetAttempts, bool Force, string? Reason = null);
 
 /// <summary>
 /// The operator actions on one task (EXTENSIONS §7), each one unit: the task and its lease are
@@ -53,7 +53,7 @@ public static class Operators
         var resetAt = command.ResetAttempts ? unit.Runs.Latest(taskId)?.Attempt ?? 0 : (long?)null;
         unit.Tasks.Requeue(taskId, resetAt);
         unit.Claimable(definition.RoleOf(stage));
-        Event(unit, taskId, ServerEvents.Requeued, ServerEvents.OperatorData(actor, null, w =>
+        Event(unit, taskId, ServerEvents.Requeued, ServerEvents.OperatorData(actor, command.Reason, w =>
         {
             w.WriteString("from_stage", task.Stage);
             w.WriteString("stage", stage);
