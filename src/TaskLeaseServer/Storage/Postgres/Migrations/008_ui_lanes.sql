@@ -1,0 +1,12 @@
+-- 008 (SQLite 010): the dashboard's Attention lanes and Agents page (Ui/Pages), each one index range instead of a
+-- walk of the tasks or runs table. Partial indexes hold only the rows of their lane, so a task
+-- outside every lane (the usual case) costs no index entry; the agents index costs one per run.
+CREATE INDEX ix_tasks_ui_dead ON tasks (created_at_ms, id) WHERE dead_letter_reason IS NOT NULL;
+CREATE INDEX ix_tasks_ui_retrying ON tasks (updated_at_ms, id)
+  WHERE failed_runs > 0 AND role IS NOT NULL AND dead_letter_reason IS NULL;
+CREATE INDEX ix_tasks_ui_blocked ON tasks (created_at_ms, id) WHERE blocked_deps > 0;
+CREATE INDEX ix_tasks_ui_canceled ON tasks (canceled_at_ms, id) WHERE canceled_at_ms IS NOT NULL;
+-- The lanes' links open GET /tasks?status=dead_lettered|blocked|canceled, whose created-order pages
+-- then read these partial indexes too instead of walking ix_tasks_created past every other task.
+CREATE INDEX ix_tasks_ui_canceled_list ON tasks (created_at_ms, id) WHERE canceled_at_ms IS NOT NULL;
+CREATE INDEX ix_runs_agent ON runs (agent_id, started_at_ms) WHERE agent_id IS NOT NULL;
