@@ -19,20 +19,26 @@ internal static class TaskListing
         "created_after_ms", "created_before_ms", "updated_after_ms", "sort", "limit", "cursor",
     ];
 
-    private static readonly string[] Sorts = ["created", "-created", "priority", "updated"];
+    public static readonly string[] Sorts = ["created", "-created", "priority", "updated"];
 
     public static Reply List(HttpContext http, IReads reads, TimeProvider time)
     {
-        var limit = Query.Limit(http, 50);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var (filter, sort) = Parse(http, now, Query.Limit(http, 50));
+        var page = reads.Tasks(filter);
+        return Paging.Reply(page, t => t.ToWire(now), t => CursorOf(sort, t), WireJson.Wire.PageTaskView);
+    }
+
+    /// <summary>The request's filters, sort and cursor as the storage's filter; the dashboard's Tasks page reads the same (Ui/Pages/TasksPage).</summary>
+    public static (TaskFilter Filter, TaskSort Sort) Parse(HttpContext http, long now, int limit)
+    {
         var sort = ParseSort(Query.Value(http, "sort"));
         var cursor = Query.Value(http, "cursor");
         var search = new TaskSearch(Statuses(Query.Value(http, "status")), Query.Value(http, "role"), Query.Value(http, "assigned_agent_id"),
             Text(Query.Value(http, "q")), Integer(http, "priority_min"), Integer(http, "priority_max"), Integer(http, "created_after_ms"),
             Integer(http, "created_before_ms"), Integer(http, "updated_after_ms"), sort, Position(sort, cursor), now);
         var after = search.IsPlain ? Cursor.ParseTimeAndId(cursor) : null;
-        var page = reads.Tasks(new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit, search));
-        return Paging.Reply(page, t => t.ToWire(now), t => CursorOf(sort, t), WireJson.Wire.PageTaskView);
+        return (new TaskFilter(Query.Value(http, "stage"), Query.Value(http, "pipeline_id"), after, limit, search), sort);
     }
 
     private static TaskSort ParseSort(string? text) => text switch
@@ -73,7 +79,7 @@ internal static class TaskListing
             : throw new ApiError(400, "invalid_request", $"`{name}` must be an integer (got \"{text}\")");
     }
 
-    private static string CursorOf(TaskSort sort, TaskRow t) => sort switch
+    public static string CursorOf(TaskSort sort, TaskRow t) => sort switch
     {
         TaskSort.Priority => t.Priority.ToString(CultureInfo.InvariantCulture) + ":" + Cursor.Of(t.CreatedAtMs, t.Id),
         TaskSort.Updated => Cursor.Of(t.UpdatedAtMs, t.Id),

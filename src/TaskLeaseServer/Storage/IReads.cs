@@ -63,4 +63,18 @@ public interface IReads
 
     /// <summary>Ready tasks per role, for the queue-depth gauge.</summary>
     IReadOnlyList<(string Role, long Count)> ReadyByRole();
+
+    // The dashboard's reads (Ui/Pages): bounded pages of index ranges, never a walk of the backlog.
+
+    /// <summary>The first <paramref name="limit"/> tasks of an Attention lane, in its order (<see cref="AttentionLane"/>).</summary>
+    RowPage<TaskRow> Attention(AttentionLane lane, long now, long stuckBeforeMs, int limit);
+
+    /// <summary>Tasks that depend on <paramref name="taskId"/> (downstream), oldest first.</summary>
+    RowPage<TaskRow> Dependents(string taskId, int limit);
+
+    /// <summary>Agent ids seen in runs, in id order after <paramref name="afterAgentId"/>, with their leases.</summary>
+    RowPage<AgentRow> Agents(string? afterAgentId, int limit, long now);
+
+    /// <summary>Leases still in the table, soonest expiry first; of one agent when given.</summary>
+    RowPage<LeaseViewRow> Leases(string? agentId, int limit);
 }

@@ -10,8 +10,8 @@ public static class Layout
 
     private static readonly (string Href, string Label)[] Nav =
     [
-        ("/ui", "Overview"), ("/ui/tasks", "Tasks"), ("/ui/pipelines", "Pipelines"), ("/ui/roles", "Roles"),
-        ("/ui/store", "Store"), ("/ui/about", "About"),
+        ("/ui", "Overview"), ("/ui/attention", "Attention"), ("/ui/tasks", "Tasks"), ("/ui/pipelines", "Pipelines"),
+        ("/ui/roles", "Roles"), ("/ui/agents", "Agents"), ("/ui/store", "Store"), ("/ui/keys", "Keys"), ("/ui/about", "About"),
     ];
 
     public static IResult Page(HttpContext http, string title, string active, Action<Html> body, int status = 200)
@@ -21,6 +21,7 @@ public static class Layout
          .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
          .Raw("<title>").Text(title).Raw(" · TaskLeaseServer</title>")
          .Raw("<link rel=\"stylesheet\" href=\"/ui/assets/ui.css\">")
+         .Raw("<link rel=\"icon\" href=\"data:,\">") // no /favicon.ico request, so no 404 in the console
          .Raw("<script src=\"/ui/assets/ui.js\" defer></script><script src=\"/ui/assets/actions.js\" defer></script>");
         UiAccess.Head(h, http);
         h.Raw(UiAccess.CanStream(http) ? "</head><body data-stream>" : "</head><body>")
@@ -76,6 +77,19 @@ public static class Layout
             h.Raw("</tr>");
         }
         h.Raw("</tbody></table></div>");
+    }
+
+    /// <summary>
+    /// Marks a page live for ui.js: it follows <paramref name="stream"/> from event id
+    /// <paramref name="after"/> (the settled horizon the page was rendered at, so nothing is replayed)
+    /// and re-reads the page on each event, or, with <paramref name="tail"/>, appends each event to that tbody.
+    /// </summary>
+    public static void Live(Html h, string kind, long now, long after, string stream = "/events/stream", string? tail = null)
+    {
+        h.Raw("<p class=\"note live\"").Attr("data-live", kind).Attr("data-stream", stream)
+         .Attr("data-after", after.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (tail is not null) h.Attr("data-tail", tail);
+        h.Raw(">").Text(tail is null ? "Updates live." : "New events appear live.").Raw(" As of ").Text(Time(now)).Raw(".</p>");
     }
 
     public static void Cell(Html h, string? text, string? cls = null) => h.El("td", text, cls);

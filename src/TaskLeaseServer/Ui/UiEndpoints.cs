@@ -15,11 +15,15 @@ public static class UiEndpoints
     {
         var ui = app.MapGroup("/ui").ExcludeFromDescription().AddEndpointFilter(UiGate.Filter);
         ui.MapGet("", OverviewPage.Render).Open();
+        ui.MapGet("/attention", AttentionPage.Render).Open();
         ui.MapGet("/tasks", TasksPage.Render).Open();
         ui.MapGet("/tasks/{id}", TaskPage.Render).Open();
         ui.MapGet("/pipelines", PipelinesPage.List).Open();
         ui.MapGet("/pipelines/{id}", PipelinesPage.One).Open();
+        ui.MapGet("/runs/{id}", RunPage.Render).Open();
         ui.MapGet("/roles", RolesPage.Render).Open();
+        ui.MapGet("/agents", AgentsPage.Render).Open();
+        ui.MapGet("/keys", KeysPage.Render).Open(); // an admin's page: the sign-in's scope check gates it
         ui.MapGet("/store", StorePage.Render).Open();
         ui.MapGet("/about", AboutPage.Render).Open();
         ui.MapGet("/assets/{name}", Asset).Open();

@@ -1,3 +1,4 @@
+using TaskLeaseServer.Background;
 using TaskLeaseServer.Storage;
 using static TaskLeaseServer.Ui.Layout;
 
@@ -9,12 +10,13 @@ public static class OverviewPage
     private const long NearExpiryMs = 60_000;
     private const long StuckMs = 300_000;
 
-    public static IResult Render(HttpContext http, IReads reads, TimeProvider time)
+    public static async Task<IResult> Render(HttpContext http, IReads reads, EventFeed feed, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var queue = reads.Queue(now, now - StuckMs, now + NearExpiryMs);
         var controls = reads.Roles(now).ToDictionary(r => r.Role, StringComparer.Ordinal);
         var health = reads.Health(now);
+        var after = await feed.Horizon(http.RequestAborted);
         return Page(http, "Overview", "/ui", h =>
         {
             h.Raw("<section class=\"cards\" aria-label=\"Totals\">");
@@ -44,7 +46,7 @@ public static class OverviewPage
                 h.Raw("<td>").Link("/ui/tasks?stage=" + Uri.EscapeDataString(s.Stage), s.Stage).Raw("</td>");
                 Cell(h, s.Count);
             }, "No tasks yet.");
-            h.Raw("<p class=\"note\" data-live=\"overview\">Figures as of ").Text(Time(now)).Raw(".</p>");
+            Live(h, "overview", now, after);
         });
     }
 
