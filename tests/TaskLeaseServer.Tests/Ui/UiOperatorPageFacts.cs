@@ -62,7 +62,7 @@ public sealed class UiOperatorPageFacts : IAsyncLifetime
     /// <summary>Hostile input never becomes markup: no script but the page's own, no image, no handler attribute, no inline style.</summary>
     private static void NothingRuns(IDocument document, string path)
     {
-        document.QuerySelectorAll("script").Select(s => s.GetAttribute("src")).Should().Equal(["/ui/assets/ui.js"], path);
+        document.QuerySelectorAll("script").Select(s => s.GetAttribute("src")).Should().Equal(["/ui/assets/ui.js", "/ui/assets/actions.js"], path);
         document.QuerySelectorAll("img").Should().BeEmpty(path);
         document.All.SelectMany(e => e.Attributes).Where(a => a.Name.StartsWith("on", StringComparison.Ordinal)).Should().BeEmpty(path);
         document.All.Where(e => e.HasAttribute("style")).Should().BeEmpty(path);
@@ -122,11 +122,10 @@ public sealed class UiOperatorPageFacts : IAsyncLifetime
         filtered.QuerySelector("select[name=sort] option[selected]")!.GetAttribute("value").Should().Be("priority");
         var only = filtered.QuerySelectorAll("tbody tr").Should().ContainSingle().Subject;
         only.QuerySelector("td a")!.TextContent.Should().Be(Hostile + " needle");
-        only.QuerySelector("input[type=checkbox]")!.GetAttribute("form").Should().Be("bulk");
+        only.QuerySelector("input[type=checkbox]")!.GetAttribute("name").Should().Be("select-task");
         only.QuerySelector("input[type=checkbox]")!.GetAttribute("value").Should().Be(hostile);
-        var bulk = filtered.QuerySelector("form#bulk")!;
-        bulk.QuerySelector("input[name=filter_status]")!.GetAttribute("value").Should().Be("ready");
-        bulk.TextContent.Should().Contain("all 1 matching");
+        filtered.QuerySelector("form.act[data-selection=select-task]").Should().NotBeNull("the bulk form acts on the ticked rows");
+        filtered.QuerySelector("p.note")!.TextContent.Should().Contain("1 matching");
 
         // Sorted by priority, paged by the listing's own cursor: every task once, highest priority first.
         var seen = new List<(string Title, long Priority)>();
@@ -143,7 +142,7 @@ public sealed class UiOperatorPageFacts : IAsyncLifetime
             }
             if (pages == 1)
             {
-                page.QuerySelector("form#bulk")!.TextContent.Should().Contain("all 61 matching", "with no filter the count is the stage counters'");
+                page.QuerySelector("p.note")!.TextContent.Should().Contain("61 matching", "with no filter the count is the stage counters'");
                 page.QuerySelector("th[aria-sort] a")!.TextContent.Should().Be("Priority");
                 page.QuerySelectorAll("thead th a").Select(a => a.GetAttribute("href")).Should().Contain("/ui/tasks?sort=-created");
             }
