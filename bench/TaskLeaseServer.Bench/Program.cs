@@ -36,6 +36,7 @@ foreach (var scenario in options.Scenarios)
             "storage" => StorageScenario.Run(context),
             "store" => StoreScenario.Run(context),
             "nodes" => NodesScenario.Run(context),
+            "wake" => WakeScenario.Run(context),
             _ => throw new ArgumentException($"unknown scenario {scenario}"),
         });
     }
