@@ -25,7 +25,7 @@ internal static class BulkActions
         var body = OperatorsApi.Body(http);
         // Every option is type-checked, whichever action uses it, so a malformed body is never half-read.
         foreach (var option in (string[])["reason", "stage"]) body.StrictString(option);
-        foreach (var option in (string[])["reset_attempts", "force", "revoke_lease"]) body.StrictBool(option);
+        foreach (var option in (string[])["reset_attempts", "force", "revoke_lease", "dry_run"]) body.StrictBool(option);
         var limit = Limit(body);
         var actor = Caller.Of(http).Actor;
         Func<IWriteUnit, string, bool> apply = action switch
@@ -38,6 +38,8 @@ internal static class BulkActions
             _ => Action(body.StrictBool("force") ?? false, (u, id, force) => { Operators.Delete(u, id, force, actor); return true; }),
         };
         var ids = Targets(body, limit, reads, time.GetUtcNow().ToUnixTimeMilliseconds());
+        // A dry run (the dashboard's "count first") answers how many this body names, changing nothing.
+        if (body.StrictBool("dry_run") == true) return Reply.Ok(new BulkActionResponse([], ids.Count), WireJson.Wire.BulkActionResponse);
 
         var executor = http.RequestServices.GetRequiredService<IWriteExecutor>();
         var items = new List<BulkItemResult>(ids.Count);
@@ -60,7 +62,7 @@ internal static class BulkActions
     public static CancelCommand CancelOf(JsonBody body) => new(body.StrictString("reason"), body.StrictString("stage"));
 
     public static RequeueCommand RequeueOf(JsonBody body) =>
-        new(body.StrictString("stage"), body.StrictBool("reset_attempts") ?? true, body.StrictBool("force") ?? false);
+        new(body.StrictString("stage"), body.StrictBool("reset_attempts") ?? true, body.StrictBool("force") ?? false, body.StrictString("reason"));
 
     private static Func<IWriteUnit, string, bool> Action<T>(T options, Func<IWriteUnit, string, T, object> act) =>
         (unit, id) => act(unit, id, options) is not null;

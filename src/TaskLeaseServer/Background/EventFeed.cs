@@ -11,6 +11,9 @@ namespace TaskLeaseServer.Background;
 /// each to the subscriptions whose filter it matches, in id order. Streams hold no connection
 /// while idle: a subscription is a bounded in-memory channel. A subscriber that falls too far
 /// behind is cut off and replays from the database (its stream resumes after its last id).
+/// While nobody subscribes the feed reads nothing: a commit costs no query on any node (on
+/// PostgreSQL every node hears every commit), and the next caller that needs the horizon (a
+/// subscriber joining, a history page) waits for one fresh read.
 /// </summary>
 public sealed class EventFeed : IHostedService
 {
@@ -26,8 +29,10 @@ public sealed class EventFeed : IHostedService
     private readonly ILogger<EventFeed> _logger;
     private readonly Lock _lock = new();
     private readonly List<Subscription> _subscriptions = [];
-    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _published = -1;
+    // Completed by each read of the horizon, then replaced: what a caller that needs one waits for.
+    private TaskCompletionSource _read = NewRead();
+    private long _published = -1; // -1: not followed (nobody subscribes)
+    private int _wanted;           // callers waiting for a fresh horizon
     private int _pending;
 
     public EventFeed(IEventLog log, IReads reads, CommitSignal signal, TimeProvider time, ILogger<EventFeed> logger)
@@ -39,7 +44,7 @@ public sealed class EventFeed : IHostedService
         _logger = logger;
     }
 
-    /// <summary>Every event id up to this is settled and has been handed to the subscriptions.</summary>
+    /// <summary>Every event id up to this is settled and has been handed to the subscriptions (-1 while nobody subscribes).</summary>
     public long Published
     {
         get { lock (_lock) return _published; }
@@ -63,24 +68,54 @@ public sealed class EventFeed : IHostedService
         return Task.CompletedTask;
     }
 
-    /// <summary>The settled horizon, once the feed has read it the first time.</summary>
+    /// <summary>The settled horizon: the followed one while streams are open, else one fresh read.</summary>
     public async Task<long> Horizon(CancellationToken cancel)
     {
-        await _started.Task.WaitAsync(cancel);
-        return Published;
+        lock (_lock)
+        {
+            if (_subscriptions.Count > 0 && _published >= 0) return _published;
+        }
+        return await Fresh(() => _published, cancel);
     }
 
     /// <summary>Subscribes; events above <see cref="Subscription.Start"/> arrive on it, the ones up to it are the caller's to replay.</summary>
     public async Task<Subscription> Subscribe(EventFilter filter, CancellationToken cancel)
     {
-        await _started.Task.WaitAsync(cancel);
-        lock (_lock)
+        Subscription Join()
         {
             var subscription = new Subscription(this, filter, _published);
             _subscriptions.Add(subscription);
             return subscription;
         }
+        lock (_lock)
+        {
+            if (_subscriptions.Count > 0 && _published >= 0) return Join();
+        }
+        return await Fresh(Join, cancel);
     }
+
+    /// <summary>Waits for the next read of the horizon, then runs <paramref name="then"/> under the lock.</summary>
+    private async Task<T> Fresh<T>(Func<T> then, CancellationToken cancel)
+    {
+        Task read;
+        lock (_lock)
+        {
+            _wanted++;
+            read = _read.Task;
+        }
+        try
+        {
+            Kick();
+            await read.WaitAsync(cancel);
+            lock (_lock) return then();
+        }
+        finally
+        {
+            lock (_lock) _wanted--;
+        }
+    }
+
+    private static TaskCompletionSource NewRead() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void OnCommit(CommitNotice notice)
     {
@@ -123,15 +158,27 @@ public sealed class EventFeed : IHostedService
     /// <returns>whether a missing id may still commit (look again soon)</returns>
     private bool Step()
     {
+        lock (_lock)
+        {
+            if (_subscriptions.Count == 0 && _wanted == 0)
+            {
+                // Nobody listens: read nothing, and forget the horizon (the next read starts afresh).
+                if (_published >= 0) _log.Rest();
+                _published = -1;
+                return false;
+            }
+        }
         var horizon = _log.Advance();
         long from;
         lock (_lock)
         {
-            if (_published < 0 || _subscriptions.Count == 0)
+            var followed = _published >= 0 && _subscriptions.Count > 0;
+            if (!followed)
             {
-                // Nobody listens: nothing to read, only where the log is settled.
+                // Only where the log is settled: subscribers join from here, history pages stop here.
                 _published = Math.Max(_published, horizon.UpToId);
-                _started.TrySetResult();
+                _read.TrySetResult();
+                _read = NewRead();
                 return horizon.GapPending;
             }
             from = _published;
@@ -149,6 +196,11 @@ public sealed class EventFeed : IHostedService
                 _published = last;
             }
             from = last;
+        }
+        lock (_lock)
+        {
+            _read.TrySetResult();
+            _read = NewRead();
         }
         return horizon.GapPending;
     }

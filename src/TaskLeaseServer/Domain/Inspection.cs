@@ -7,9 +7,12 @@ public sealed record InspectReason(string Code, string Message, IReadOnlyList<(s
 public sealed record InspectResult(string Status, bool Claimable, IReadOnlyList<InspectReason> Reasons, string NextAction);
 
 /// <summary>What inspect reads about a task, all from one snapshot; the lease fields are the lease the task row names, expired or not.</summary>
+/// <param name="RolePaused">the stage's role is paused or draining (EXTENSIONS §9)</param>
+/// <param name="StageLimit">the (pipeline, stage)'s max_concurrent (EXTENSIONS §12); null = no limit</param>
+/// <param name="StageActive">live leases held in that (pipeline, stage), the task's own included</param>
 public sealed record InspectFacts(string TaskId, string Stage, ClaimState State, string? PauseReason, string? CancelReason,
     string? DeadLetterReason, long FailedAttempts, string? LeaseId, string? LeaseAgentId, long? LeaseExpiresAtMs,
-    IReadOnlyList<string> UnresolvedUpstreams);
+    IReadOnlyList<string> UnresolvedUpstreams, bool RolePaused = false, long? StageLimit = null, long StageActive = 0);
 
 /// <summary>
 /// GET /tasks/{id}/inspect (EXTENSIONS §10): every rule that keeps the task from being claimed, each
@@ -41,6 +44,8 @@ public static class Inspection
                     : $"agent \"{f.LeaseAgentId}\"'s lease expired at {f.LeaseExpiresAtMs}; the sweeper reaps it within moments",
                 [("lease_id", f.LeaseId), ("agent_id", f.LeaseAgentId), ("expires_at_ms", f.LeaseExpiresAtMs)]));
         if (s.Paused) reasons.Add(new("paused", "an operator paused the task", [("reason", f.PauseReason)]));
+        if (f.RolePaused && s.Role is { } pausedRole)
+            reasons.Add(new("role_paused", $"role \"{pausedRole}\" is paused (or draining): its claims find nothing", [("role", pausedRole)]));
         if (s.BlockedDeps > 0)
             reasons.Add(new("blocked", $"waiting for {f.UnresolvedUpstreams.Count} upstream task(s) to reach a terminal stage",
                 [("task_ids", f.UnresolvedUpstreams)]));
@@ -50,13 +55,24 @@ public static class Inspection
         if (s.NotBeforeMs > now)
             reasons.Add(new("waiting", $"not claimable before {s.NotBeforeMs} (not_before_ms)",
                 [("until_ms", s.NotBeforeMs), ("cause", "not_before")]));
+        if (StageFull(f))
+            reasons.Add(new("stage_full", $"stage \"{f.Stage}\" already holds {f.StageActive} live lease(s), its max_concurrent is {f.StageLimit}",
+                [("stage", f.Stage), ("limit", f.StageLimit), ("active", f.StageActive)]));
         if (s.Assignee is { } assignee)
             reasons.Add(new("assigned", $"only agent \"{assignee}\" can claim it", [("agent_id", assignee)]));
 
-        var claimable = s.Role is { } role &&
-            ClaimRule.IsReady(s with { Leased = f.LeaseId is not null }, f.Stage, role, s.Assignee ?? "", now, []);
+        // The claim's own terms: a paused role finds nothing, and a full stage is one the claim looks outside of.
+        var claimable = s.Role is { } role && !f.RolePaused &&
+            ClaimRule.IsReady(s with { Leased = f.LeaseId is not null }, f.Stage, role, s.Assignee ?? "", now, StageFull(f) ? [f.Stage] : []);
         return new InspectResult(TaskStatusRule.Of(s, now), claimable, reasons, NextAction(f, reasons, claimable));
     }
+
+    /// <summary>
+    /// Full when the leases held by other tasks reach the limit: the task's own live lease is not
+    /// one a claim of it would compete with (and it is listed as "leased" already).
+    /// </summary>
+    private static bool StageFull(InspectFacts f) =>
+        f.StageLimit is { } limit && f.StageActive - (f.State.Leased ? 1 : 0) >= limit;
 
     private static string NextAction(InspectFacts f, List<InspectReason> reasons, bool claimable)
     {
@@ -78,6 +94,8 @@ public static class Inspection
             "paused" => $"resume it with POST /tasks/{id}/resume",
             "blocked" => $"wait for task {string.Join(", ", f.UnresolvedUpstreams)}, or drop the edge with DELETE /tasks/{id}/dependencies/{{upstream_id}}",
             "waiting" => $"wait until {f.State.EligibleAtMs}, or requeue it now with POST /tasks/{id}/requeue",
+            "role_paused" => $"resume the role with POST /ops/roles/{f.State.Role}/resume",
+            "stage_full" => $"wait for one of the {f.StageActive} tasks leased in stage \"{f.Stage}\" to finish (max_concurrent {f.StageLimit})",
             _ => first.Message,
         };
     }

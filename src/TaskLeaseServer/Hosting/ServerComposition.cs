@@ -51,6 +51,8 @@ public static class ServerComposition
         // services and the writer drains; this bounds how long it waits (the default, said aloud
         // because docs/operations.md promises it).
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddSingleton<Draining>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Draining>());
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(TimeProvider.System);
     }
@@ -88,10 +90,19 @@ public static class ServerComposition
 
     public static void UseServerLogging(this WebApplication app) => app.UseSerilogRequestLogging();
 
-    /// <summary>Graceful shutdown answers every waiting claim 204 at once, before Kestrel waits for open requests.</summary>
+    /// <summary>
+    /// Graceful shutdown answers every waiting claim 204 at once, before Kestrel waits for open
+    /// requests; answers given during the <see cref="Draining"/> grace close their connection.
+    /// </summary>
     public static void AnswerWaitersOnStop(this WebApplication app)
     {
         var waiters = app.Services.GetRequiredService<ClaimWaiters>();
         app.Lifetime.ApplicationStopping.Register(waiters.Stop);
+        var draining = app.Services.GetRequiredService<Draining>();
+        app.Use((context, next) =>
+        {
+            if (draining.Active) context.Response.Headers.Connection = "close";
+            return next(context);
+        });
     }
 }

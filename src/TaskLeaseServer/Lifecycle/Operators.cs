@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Lifecycle;
 
 public sealed record CancelCommand(string? Reason, string? Stage);
 
-public sealed record RequeueCommand(string? Stage, bool ResetAttempts, bool Force);
+public sealed record RequeueCommand(string? Stage, bool ResetAttempts, bool Force, string? Reason = null);
 
 /// <summary>
 /// The operator actions on one task (EXTENSIONS §7), each one unit: the task and its lease are
@@ -53,7 +53,7 @@ public static class Operators
         var resetAt = command.ResetAttempts ? unit.Runs.Latest(taskId)?.Attempt ?? 0 : (long?)null;
         unit.Tasks.Requeue(taskId, resetAt);
         unit.Claimable(definition.RoleOf(stage));
-        Event(unit, taskId, ServerEvents.Requeued, ServerEvents.OperatorData(actor, null, w =>
+        Event(unit, taskId, ServerEvents.Requeued, ServerEvents.OperatorData(actor, command.Reason, w =>
         {
             w.WriteString("from_stage", task.Stage);
             w.WriteString("stage", stage);
@@ -137,9 +137,16 @@ public static class Operators
         var details = unit.Tasks.Details(taskId) ?? throw NotFound(taskId);
         var task = details.Task;
         var lease = task.LeaseId is { } leaseId ? unit.Leases.ById(leaseId) : null;
-        var facts = new InspectFacts(taskId, task.Stage, task.State(unit.Now), task.PauseReason, task.CancelReason,
+        var state = task.State(unit.Now);
+        // The claim's other two gates, read the way it reads them: the role's stored pause, and the
+        // stage's live leases counted only where a limit is set.
+        var limit = unit.Pipelines.Definition(task.PipelineId)?.Stage(task.Stage)?.MaxConcurrent;
+        var facts = new InspectFacts(taskId, task.Stage, state, task.PauseReason, task.CancelReason,
             task.DeadLetterReason, unit.Runs.FailedAttempts(taskId), lease?.Id, lease?.AgentId, lease?.ExpiresAtMs,
-            details.Dependencies.Where(d => !d.Resolved).Select(d => d.DependsOnTaskId).ToList());
+            details.Dependencies.Where(d => !d.Resolved).Select(d => d.DependsOnTaskId).ToList(),
+            RolePaused: state.Role is { } role && unit.Roles.IsPaused(role),
+            StageLimit: limit,
+            StageActive: limit is null ? 0 : unit.Leases.LiveInPipelineStage(task.PipelineId, task.Stage));
         return Inspection.Of(facts, unit.Now);
     }
 

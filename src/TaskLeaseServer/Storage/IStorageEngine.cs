@@ -34,6 +34,9 @@ public interface IEventLog
 {
     /// <summary>Reads the log's state now (one short read; callers serialise their calls).</summary>
     EventHorizon Advance();
+
+    /// <summary>Nobody follows the log for now: the next <see cref="Advance"/> may start from the log's end.</summary>
+    void Rest();
 }
 
 /// <summary>

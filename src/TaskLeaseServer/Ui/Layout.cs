@@ -21,13 +21,17 @@ public static class Layout
          .Raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
          .Raw("<title>").Text(title).Raw(" · TaskLeaseServer</title>")
          .Raw("<link rel=\"stylesheet\" href=\"/ui/assets/ui.css\">")
-         .Raw("<script src=\"/ui/assets/ui.js\" defer></script></head><body>")
+         .Raw("<script src=\"/ui/assets/ui.js\" defer></script><script src=\"/ui/assets/actions.js\" defer></script>");
+        UiAccess.Head(h, http);
+        h.Raw(UiAccess.CanStream(http) ? "</head><body data-stream>" : "</head><body>")
          .Raw("<header class=\"top\"><a class=\"brand\" href=\"/ui\">TaskLeaseServer</a><nav aria-label=\"Main\"><ul>");
         foreach (var (href, label) in Nav)
         {
             h.Raw(href == active ? "<li aria-current=\"page\">" : "<li>").Link(href, label).Raw("</li>");
         }
-        h.Raw("</ul></nav></header><main id=\"main\">");
+        h.Raw("</ul></nav>");
+        UiAccess.Bar(h, http);
+        h.Raw("</header><main id=\"main\">");
         h.El("h1", title);
         body(h);
         h.Raw("</main></body></html>");

@@ -23,6 +23,9 @@ public static class UiEndpoints
         ui.MapGet("/store", StorePage.Render).Open();
         ui.MapGet("/about", AboutPage.Render).Open();
         ui.MapGet("/assets/{name}", Asset).Open();
+        ui.MapGet("/sign-in", SignInPage.Form).Open();
+        ui.MapPost("/sign-in", SignInPage.SignIn).Open();
+        ui.MapPost("/sign-out", SignInPage.SignOut).Open();
     }
 
     private static readonly Dictionary<string, (string Type, byte[] Bytes)> Assets = Load();

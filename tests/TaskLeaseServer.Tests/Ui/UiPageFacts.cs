@@ -56,7 +56,7 @@ public sealed class UiPageFacts
             csp.Should().Contain("script-src 'self'").And.Contain("default-src 'none'").And.Contain("frame-ancestors 'none'").And.NotContain("unsafe-inline");
             response.Headers.GetValues("X-Content-Type-Options").Single().Should().Be("nosniff");
 
-            document.QuerySelectorAll("script").Select(s => s.GetAttribute("src")).Should().Equal(["/ui/assets/ui.js"], $"{path} has only the page's own script");
+            document.QuerySelectorAll("script").Select(s => s.GetAttribute("src")).Should().Equal(["/ui/assets/ui.js", "/ui/assets/actions.js"], $"{path} has only the page's own scripts");
             document.QuerySelectorAll("img").Should().BeEmpty(path);
             document.All.SelectMany(e => e.Attributes).Where(a => a.Name.StartsWith("on", StringComparison.Ordinal)).Should().BeEmpty(path);
             document.All.Where(e => e.HasAttribute("style")).Should().BeEmpty($"{path} has no inline style (the policy would refuse it)");
@@ -108,8 +108,9 @@ public sealed class UiPageFacts
         page.QuerySelector("main p")!.TextContent.Should().Contain("--token");
 
         await using var withToken = new ServerFixture { ApiToken = "t0ken" };
-        var (refused, _) = await Open(withToken, "/ui/tasks");
-        refused.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
+        using var refused = await withToken.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
+            .GetAsync("/ui/tasks");
+        refused.StatusCode.Should().Be(HttpStatusCode.Redirect, "a server with a token sends the browser to its sign-in (UiSessionFacts)");
         (await withToken.Http.GetAsync("/ui/assets/ui.css")).StatusCode.Should().Be(HttpStatusCode.OK, "the stylesheet holds no data");
     }
 }

@@ -12,7 +12,7 @@ public static partial class OperationCatalog
         Add("GET /tasks/{id}/inspect", new OperationDoc("Operators", "Why is this task not being claimed?",
             "`claimable` says whether a claim by an agent of the stage's role (its assignee, if it has one) would win the task now, " +
             "ignoring priority; `reasons` lists every rule that stops it, each with its evidence (`no_role`, `done`, `dead_lettered`, " +
-            "`canceled`, `paused`, `waiting`, `leased`, `blocked`, `assigned`); `next_action` is one sentence for a human.")
+            "`canceled`, `paused`, `role_paused`, `waiting`, `leased`, `blocked`, `assigned`, `stage_full`); `next_action` is one sentence for a human.")
         {
             Errors = Errors((404, NoSuchTask)),
             Path = Path(("id", TaskId)),

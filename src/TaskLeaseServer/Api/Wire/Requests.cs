@@ -55,7 +55,7 @@ public sealed record DrainRequest(long? TimeoutMs, string? Reason);
 
 public sealed record CancelRequest(string? Reason, string? Stage);
 
-public sealed record RequeueRequest(string? Stage, bool? ResetAttempts, bool? Force);
+public sealed record RequeueRequest(string? Stage, bool? ResetAttempts, bool? Force, string? Reason);
 
 public sealed record PauseRequest(string? Reason, bool? RevokeLease);
 
@@ -66,6 +66,9 @@ public sealed record TaskPatchRequest(string? Title, string? Description, long? 
 /// <summary>The filter of a bulk action: every field given narrows it; status is one status or several, comma-separated.</summary>
 public sealed record BulkFilterRequest(string? PipelineId, string? Stage, string? Status, string? Role);
 
-/// <summary>`ids` (1..1000) or `filter` (with `limit`, 1..10000, default 1000), plus the single action's options.</summary>
+/// <summary>
+/// `ids` (1..1000) or `filter` (with `limit`, 1..10000, default 1000), plus the single action's options.
+/// `dry_run: true` changes nothing and answers `matched` (the count this body would act on) with no items.
+/// </summary>
 public sealed record BulkActionRequest(IReadOnlyList<string>? Ids, BulkFilterRequest? Filter, long? Limit, string? Reason,
-    string? Stage, bool? ResetAttempts, bool? Force, bool? RevokeLease);
+    string? Stage, bool? ResetAttempts, bool? Force, bool? RevokeLease, bool? DryRun);

@@ -41,6 +41,13 @@ internal sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
     /// ended (then no lower id can still appear), instead of scanning the whole log for gaps. A
     /// transaction held open longer than <see cref="StartPatience"/> is not waited for (logged by the caller's failure path).
     /// </summary>
+    /// <summary>The next <see cref="Advance"/> starts afresh at the log's end (<see cref="Start"/>), not by scanning what nobody followed.</summary>
+    public void Rest()
+    {
+        _started = false;
+        _gapUpTo = null;
+    }
+
     private void Start()
     {
         var (_, startXmax, max) = Read(db => db.ExecuteScalar<long?>("SELECT MAX(id) FROM events") ?? 0);

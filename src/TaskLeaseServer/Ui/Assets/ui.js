@@ -7,7 +7,8 @@
   if (!document.querySelector("[data-live]")) return;
   var pending = false;
   function refresh() {
-    if (pending || document.hidden) return;
+    // Not while the operator is filling in an action or has ticked rows: a new <main> would lose them.
+    if (pending || document.hidden || document.querySelector("main details.action[open], main form.act:focus-within, main input[data-select]:checked")) return;
     pending = true;
     fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (r) { return r.ok ? r.text() : null; })
@@ -22,7 +23,7 @@
   }
   var timer = null;
   function poll() { if (!timer) timer = setInterval(refresh, 5000); }
-  if (window.EventSource) {
+  if (window.EventSource && document.body.hasAttribute("data-stream")) { // a read session may not stream: it polls
     var stream = new EventSource("/events/stream");
     var debounce = null;
     stream.onmessage = function () { clearTimeout(debounce); debounce = setTimeout(refresh, 250); };

@@ -9,8 +9,10 @@ public static class RolesPage
     public static IResult Render(HttpContext http, IReads reads, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var act = UiAccess.CanAct(http);
+        string[] headers = act ? ["Role", "State", "Reason", "Claimable", "Live leases", "Actions"] : ["Role", "State", "Reason", "Claimable", "Live leases"];
         return Page(http, "Roles", "/ui/roles", h =>
-            Table(h, ["Role", "State", "Reason", "Claimable", "Live leases"], reads.Roles(now), (h, r) =>
+            Table(h, headers, reads.Roles(now), (h, r) =>
             {
                 h.Raw("<td>").Link("/ui/tasks?role=" + Uri.EscapeDataString(r.Role), r.Role).Raw("</td>");
                 var state = r.Paused ? (r.DrainRequested ? "draining" : "paused") : "running";
@@ -18,6 +20,12 @@ public static class RolesPage
                 Cell(h, r.Reason ?? "—");
                 Cell(h, r.ClaimableCount);
                 Cell(h, r.ActiveLeases);
+                if (act)
+                {
+                    h.Raw("<td>");
+                    Actions.ForRole(h, http, r.Role, r.Paused);
+                    h.Raw("</td>");
+                }
             }, "No pipeline names a role yet."));
     }
 }

@@ -19,6 +19,7 @@ public static class TaskPage
         var status = TaskStatusRule.Of(t.State(now), now);
         return Page(http, t.Title.Length == 0 ? "(untitled task)" : t.Title, "/ui/tasks", h =>
         {
+            Actions.ForTask(h, http, t, definition, now);
             h.Raw("<dl class=\"fields\">");
             Field(h, "Status", status, "status " + status);
             Field(h, "Stage", t.Stage);

@@ -29,8 +29,10 @@ public static class TasksPage
             Field(h, "pipeline_id", "Pipeline id", pipeline);
             Field(h, "stage", "Stage", stage);
             h.Raw("<button type=\"submit\">Filter</button></form>");
-            Table(h, ["Title", "Status", "Stage", "Priority", "Version", "Created", "Updated"], page.Items, (h, t) =>
+            var pick = UiAccess.CanAct(http);
+            Table(h, pick ? ["", "Title", "Status", "Stage", "Priority", "Version", "Created", "Updated"] : ["Title", "Status", "Stage", "Priority", "Version", "Created", "Updated"], page.Items, (h, t) =>
             {
+                if (pick) Selection(h, t);
                 h.Raw("<td>").Link("/ui/tasks/" + Html.Seg(t.Id), t.Title.Length == 0 ? "(untitled)" : t.Title).Raw("</td>");
                 var status = TaskStatusRule.Of(t.State(now), now);
                 Cell(h, status, "status " + status);
@@ -40,6 +42,8 @@ public static class TasksPage
                 Cell(h, Age(now, t.CreatedAtMs) + " ago");
                 Cell(h, Age(now, t.UpdatedAtMs) + " ago");
             }, "No task matches.");
+            var (bulkFilter, whyNot) = BulkFilter(http);
+            Actions.Bulk(h, http, SelectName, bulkFilter, whyNot);
             if (page.More)
             {
                 var last = page.Items[^1];
@@ -47,6 +51,29 @@ public static class TasksPage
                     ("cursor", $"{last.CreatedAtMs}:{last.Id}")), "Next page →").Raw("</p>");
             }
         });
+    }
+
+    private const string SelectName = "select-task";
+
+    private static void Selection(Html h, TaskRow t) =>
+        h.Raw("<td class=\"pick\"><input type=\"checkbox\" data-select").Attr("name", SelectName).Attr("value", t.Id)
+         .Attr("aria-label", "Select " + (t.Title.Length == 0 ? t.Id : t.Title)).Raw("></td>");
+
+    /// <summary>
+    /// The page's filter as the bulk API's (pipeline_id, stage, status, role), or null with why
+    /// not: the page filters by something the bulk API cannot, or by nothing at all.
+    /// </summary>
+    private static (IReadOnlyList<(string, string)>? Filter, string? Why) BulkFilter(HttpContext http)
+    {
+        string[] bulkable = ["pipeline_id", "stage", "status", "role"];
+        var filter = new List<(string, string)>();
+        foreach (var (name, values) in http.Request.Query)
+        {
+            if (values.FirstOrDefault() is not { Length: > 0 } value || name is "cursor" or "sort") continue;
+            if (!bulkable.Contains(name)) return (null, $"The bulk API filters by pipeline, stage, status and role only, not by {name}: tick rows instead.");
+            filter.Add((name, value));
+        }
+        return filter.Count == 0 ? (null, "Filter the list (pipeline, stage, status or role) to act on all its matches.") : (filter, null);
     }
 
     private static void Field(Html h, string name, string label, string? value) =>
