@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
     /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
@@ -30,7 +30,7 @@ public sealed record BenchOptions
     public int FilterTasks { get; init; } = 1_000_000;
 
     public const string Usage = """
-        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|all[,...]] [--seconds N] [--smoke]
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|wake|all[,...]] [--seconds N] [--smoke]
                                      [--engine sqlite|postgresql]
                                      [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
                                      [--large N] [--blocked N] [--store-large N] [--filter-tasks N]

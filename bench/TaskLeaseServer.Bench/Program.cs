@@ -37,6 +37,7 @@ foreach (var scenario in options.Scenarios)
             "store" => StoreScenario.Run(context),
             "nodes" => NodesScenario.Run(context),
             "filters" => FilterScenario.Run(context),
+            "wake" => WakeScenario.Run(context),
             _ => throw new ArgumentException($"unknown scenario {scenario}"),
         });
     }

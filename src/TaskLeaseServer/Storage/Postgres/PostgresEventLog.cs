@@ -13,9 +13,11 @@ namespace TaskLeaseServer.Storage.Postgres;
 ///
 /// A missing id g below a visible id was taken (sequence CACHE 1: in call order) by a transaction
 /// that had taken its transaction id before (every event insert makes sure, Writes/RunWrites), so
-/// before the snapshot that saw the gap, so that transaction id is below the snapshot's xmax. Once a
-/// later snapshot's xmin reaches that xmax, every such transaction has ended: an id still missing
-/// then was rolled back and is skipped. A snapshot is taken per call in one REPEATABLE READ
+/// before the snapshot that saw the gap, so that transaction id is below any transaction id assigned
+/// after that snapshot (<see cref="NextXid"/>; not the snapshot's xmax, which is only the latest
+/// completed id + 1: a running transaction may hold a higher one). Once a later snapshot's xmin
+/// reaches that bound, every such transaction has ended: an id still missing then was rolled back
+/// and is skipped. A snapshot is taken per call in one REPEATABLE READ
 /// transaction on a pooled connection, held for the two statements only. Callers serialise calls.
 /// </summary>
 internal sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
@@ -31,9 +33,9 @@ internal sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
     public EventHorizon Advance() => PostgresErrors.Guard(() =>
     {
         if (!_started) Start();
-        var (xmin, xmax, ids) = Read(db => db.Query<long>("SELECT id FROM events WHERE id > @after ORDER BY id LIMIT @take",
+        var (xmin, _, ids) = Read(db => db.Query<long>("SELECT id FROM events WHERE id > @after ORDER BY id LIMIT @take",
             new { after = _horizon, take = Scan }).AsList());
-        return Walk(ids, xmin, xmax);
+        return Walk(ids, xmin);
     });
 
     /// <summary>
@@ -50,7 +52,8 @@ internal sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
 
     private void Start()
     {
-        var (_, startXmax, max) = Read(db => db.ExecuteScalar<long?>("SELECT MAX(id) FROM events") ?? 0);
+        var (_, _, max) = Read(db => db.ExecuteScalar<long?>("SELECT MAX(id) FROM events") ?? 0);
+        var startXmax = NextXid();
         var deadline = Environment.TickCount64 + (long)StartPatience.TotalMilliseconds;
         while (Read(_ => 0).Xmin < startXmax && Environment.TickCount64 < deadline) Thread.Sleep(5);
         _horizon = max;
@@ -70,7 +73,17 @@ internal sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
         return (long.Parse(xmin, CultureInfo.InvariantCulture), long.Parse(xmax, CultureInfo.InvariantCulture), result);
     }
 
-    private EventHorizon Walk(List<long> ids, long xmin, long xmax)
+    /// <summary>
+    /// A transaction id assigned now (a one-statement transaction of its own): every transaction
+    /// that took its id before this call has an id below it. Taken only when a gap is first seen.
+    /// </summary>
+    private long NextXid()
+    {
+        using var db = dataSource.OpenConnection();
+        return long.Parse(db.ExecuteScalar<string>("SELECT pg_current_xact_id()::text")!, CultureInfo.InvariantCulture);
+    }
+
+    private EventHorizon Walk(List<long> ids, long xmin)
     {
         var deadThrough = _horizon;
         if (_gapUpTo is { } upTo && xmin >= _gapXmax)
@@ -96,7 +109,7 @@ internal sealed class PostgresEventLog(NpgsqlDataSource dataSource) : IEventLog
         if (gap && _gapUpTo is null)
         {
             _gapUpTo = ids[^1];
-            _gapXmax = xmax;
+            _gapXmax = NextXid();
         }
         return new EventHorizon(_horizon, gap || _gapUpTo is not null);
     }

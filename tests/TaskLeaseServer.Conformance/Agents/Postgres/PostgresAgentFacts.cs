@@ -59,14 +59,20 @@ public sealed class PostgresAgentFacts(PostgresDatabases databases, ITestOutputH
         // Two transactions of other writers: the one holding the lower id commits later.
         await using var slow = OwnCluster.Connect(db);
         await using var quick = OwnCluster.Connect(db);
+        // The quick one also has the lower transaction id, so the gap's writer runs with an id above the
+        // latest completed one (above the snapshot's xmax): the horizon must not take that for "ended".
         await using var slowTx = await slow.BeginTransactionAsync();
-        var low = Append(slow, lease.RunId, taskId, "low");
+        long low;
         await using (var quickTx = await quick.BeginTransactionAsync())
         {
+            quick.ExecuteScalar<string>("SELECT pg_current_xact_id()::text");
+            low = Append(slow, lease.RunId, taskId, "low");
             var high = Append(quick, lease.RunId, taskId, "high");
             high.Should().BeGreaterThan(low);
             await quickTx.CommitAsync();
         }
+        // No other commit now: the node's once-a-second rechecks see the gap alone; two of them must hold "high" back.
+        (await stream.NextAsync(TimeSpan.FromSeconds(2.5))).Should().BeNull("the lower id's transaction is still running");
         var after1 = await AppendViaApi(api, lease, "after-1");
 
         // The server had every chance to send what it has; while the lower id may still commit, it must hold back.
