@@ -28,6 +28,7 @@ public static class Layout
          .Raw("<header class=\"top\"><a class=\"brand\" href=\"/ui\">TaskLeaseServer</a><nav aria-label=\"Main\"><ul>");
         foreach (var (href, label) in Nav)
         {
+            if (href == "/ui/keys" && !UiAccess.CanAdminister(http)) continue; // an admin's page
             h.Raw(href == active ? "<li aria-current=\"page\">" : "<li>").Link(href, label).Raw("</li>");
         }
         h.Raw("</ul></nav>");

@@ -14,6 +14,9 @@ public static class UiAccess
 
     public static bool CanAct(HttpContext http) => Of(http).Has(ApiScope.Operator);
 
+    /// <summary>Whether the caller may see the key list (admin scope, as GET /ops/keys).</summary>
+    public static bool CanAdminister(HttpContext http) => Of(http).Has(ApiScope.Admin);
+
     /// <summary>Whether the caller may open /events/stream (agent scope); a read session's pages poll instead.</summary>
     public static bool CanStream(HttpContext http) => Of(http).Has(ApiScope.Agent);
 

@@ -150,6 +150,13 @@ public sealed class UiSessionFacts
             page.QuerySelector(".who .badge")!.TextContent.Should().Be("read-key · read");
             page.Body!.HasAttribute("data-stream").Should().BeFalse("a read key may not open the event stream; the page polls");
         }
+        var (keysAnswer, keysPage) = await Page(server, "/ui/keys", read);
+        keysAnswer.StatusCode.Should().Be(HttpStatusCode.Forbidden, "the key list is an admin's, as GET /ops/keys is");
+        keysPage.QuerySelectorAll("table").Should().BeEmpty();
+        keysPage.QuerySelectorAll("nav a[href='/ui/keys']").Should().BeEmpty("a page a session cannot open is not offered");
+        (await Page(server, "/ui/keys", operatorSession)).Response.StatusCode.Should().Be(HttpStatusCode.Forbidden);
+        var admin = await Session(server, await Key(server, "admin"));
+        (await Page(server, "/ui/keys", admin)).Response.StatusCode.Should().Be(HttpStatusCode.OK);
         var (_, taskPage) = await Page(server, $"/ui/tasks/{task}", operatorSession);
         taskPage.QuerySelectorAll("details.action > summary").Select(s => s.TextContent).Should().Equal("Requeue", "Cancel", "Pause");
         var requeue = taskPage.QuerySelector("form.act[data-path$='/requeue']")!;

@@ -14,6 +14,8 @@ public static class KeysPage
 
     public static IResult Render(HttpContext http, IReads reads, TimeProvider time)
     {
+        if (!UiAccess.CanAdminister(http))
+            return Page(http, "API keys", "/ui/keys", h => h.El("p", "The key list is an admin's (GET /ops/keys needs the admin scope): sign in with an admin key or the server token to see it.", "problem"), 403);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         (long, string)? cursor;
         try { cursor = Cursor.ParseTimeAndId(Query.Value(http, "cursor")); }
