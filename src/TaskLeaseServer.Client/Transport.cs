@@ -46,7 +46,7 @@ internal sealed class Transport(HttpClient http, TaskLeaseClientOptions options)
             if (attempt >= options.MaxRetries)
                 throw failure as TaskLeaseException
                       ?? new ServerUnavailableException(0, "unreachable", $"{method} {path} failed {attempt + 1} times: {failure.Message}", failure);
-            ClientTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("route", path));
+            ClientTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("http.request.method", method.Method)); // not the path: its ids would make a series per task
             Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["attempt"] = attempt + 1 }));
             await Task.Delay(Backoff(attempt), options.TimeProvider, ct).ConfigureAwait(false);
         }
