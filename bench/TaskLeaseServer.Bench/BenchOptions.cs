@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake", "client"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
     /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
