@@ -36,6 +36,9 @@ public static class AttentionPage
         var rows = Lanes.ToDictionary(l => l.Lane, l => reads.Attention(l.Lane, now, now - StuckMs, RowsPerLane));
         var queue = reads.Queue(now, now - StuckMs, now);
         var verdicts = await Inspections.Of(executor, rows.Values.SelectMany(p => p.Items).Select(t => t.Id));
+        // Each pipeline of the rows read once (the requeue targets of its rows' buttons), not once a row.
+        var definitions = !UiAccess.CanAct(http) ? [] : rows.Values.SelectMany(p => p.Items).Select(t => t.PipelineId).Distinct(StringComparer.Ordinal)
+            .ToDictionary(id => id, id => reads.Pipeline(id) is { } p ? Definitions.Of(p) : null, StringComparer.Ordinal);
         var after = await feed.Horizon(http.RequestAborted);
         return Page(http, "Attention", "/ui/attention", h =>
         {
@@ -65,7 +68,7 @@ public static class AttentionPage
                     Cell(h, Age(now, t.UpdatedAtMs) + " ago");
                     Cell(h, verdicts.TryGetValue(t.Id, out var v) ? v.NextAction : "—", "next");
                     h.Raw("<td class=\"actions\">");
-                    ActionSlot.Task(h, http, t, compact: true);
+                    ActionSlot.Task(h, http, t, definitions.GetValueOrDefault(t.PipelineId), compact: true);
                     h.Raw("</td>");
                 }, "Nothing here.");
                 h.Raw("<p class=\"more\">").Link(lane.AllHref, page.More ? $"More: {lane.AllLabel} →" : $"Filter: {lane.AllLabel} →").Raw("</p></section>");
