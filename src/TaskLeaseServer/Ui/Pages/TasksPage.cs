@@ -69,7 +69,7 @@ public static class TasksPage
 
             if (!matching.Exact) h.El("p", $"More than {n} match (counting stops there); {PageSize} a page.", "note");
             h.Raw("<div class=\"scroll\"><table><thead><tr>");
-            if (pick) h.Raw("<th><span class=\"sr\">Select</span></th>");
+            if (pick) SelectAll(h);
             h.El("th", "Title").El("th", "Status").El("th", "Stage").El("th", "Role");
             SortHeader(h, http, "Priority", "priority", sort == TaskSort.Priority);
             h.El("th", "Version");
@@ -104,6 +104,14 @@ public static class TasksPage
     }
 
     private const string SelectName = "select-task";
+
+    /// <summary>
+    /// Ticks or clears every row of the page (actions.js); shown only where the script runs (it marks
+    /// the document "js"), since without it the box could do nothing, and the bulk form needs it anyway.
+    /// </summary>
+    private static void SelectAll(Html h) =>
+        h.Raw("<th class=\"pick\"><span class=\"sr\">Select</span><input type=\"checkbox\" class=\"select-all\"").Attr("data-select-all", SelectName)
+         .Attr("aria-label", "Select every row on this page").Raw("></th>");
 
     private static void Selection(Html h, TaskRow t) =>
         h.Raw("<td class=\"pick\"><input type=\"checkbox\" data-select").Attr("name", SelectName).Attr("value", t.Id)
