@@ -50,8 +50,12 @@ public interface IReads
 
     RowPage<ApiKeyRow> ApiKeys((long CreatedAtMs, string Id)? after, int limit);
 
-    /// <summary>Every role a pipeline names or a control is stored for, in name order, with its figures now.</summary>
-    IReadOnlyList<RoleStateRow> Roles(long now);
+    /// <summary>
+    /// Every role a pipeline names or a control is stored for, in name order, with its figures now;
+    /// without <paramref name="claimable"/> the claimable count (a count of the claim index, the
+    /// dearest figure) is left at 0, for a caller that has it from <see cref="Queue"/> already.
+    /// </summary>
+    IReadOnlyList<RoleStateRow> Roles(long now, bool claimable = true);
 
     /// <summary>Unexpired leases on tasks of the role (every role when null).</summary>
     long ActiveLeases(string? role, long now);
@@ -77,4 +81,10 @@ public interface IReads
 
     /// <summary>Leases still in the table, soonest expiry first; of one agent when given.</summary>
     RowPage<LeaseViewRow> Leases(string? agentId, int limit);
+
+    /// <summary>
+    /// The tasks page for status=leased (<see cref="UiSql.IsLeasedOnly"/>): the listing of GET /tasks,
+    /// every filter, sort and cursor, over the tasks of live leases only (<see cref="UiSql.LeasedTasks"/>).
+    /// </summary>
+    RowPage<TaskRow> LeasedTasks(TaskFilter filter);
 }

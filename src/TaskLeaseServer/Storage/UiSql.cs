@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Storage;
 
@@ -41,6 +42,23 @@ public static class UiSql
             ORDER BY canceled_at_ms DESC, id DESC LIMIT @take
             """,
     };
+
+    /// <summary>
+    /// Whether the tasks page asks for leased tasks only (any other filter, sort or cursor beside it,
+    /// but no full text). Leased tasks are few however large the backlog, and GET /tasks's listing
+    /// finds them by walking its sort's index past every other task (seconds at a million).
+    /// </summary>
+    public static bool IsLeasedOnly(TaskFilter filter) => filter.Search is { Statuses: [TaskStatusRule.Leased], Text: null };
+
+    /// <summary>
+    /// The listing of GET /tasks (TaskListQuery: the same filters, status terms, sort and cursor) over
+    /// the tasks of live leases, read from the leases table (bounded by the work in flight) and then
+    /// sorted: the set is small. CROSS JOIN keeps leases the outer loop in SQLite; PostgreSQL's planner
+    /// picks that order by itself.
+    /// </summary>
+    public static (string Sql, DynamicParameters Args) LeasedTasks(TaskFilter filter, TaskListQuery.Dialect dialect) =>
+        TaskListQuery.Build(filter, filter.Search!, dialect, null,
+            "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks");
 
     /// <summary>Downstream tasks through ix_dependencies_upstream.</summary>
     public const string Dependents = $"""

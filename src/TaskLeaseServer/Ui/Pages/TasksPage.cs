@@ -41,7 +41,7 @@ public static class TasksPage
         try
         {
             (var filter, sort) = TaskListing.Parse(http, now, PageSize);
-            page = reads.Tasks(filter);
+            page = List(reads, filter);
             matching = Matching(reads, filter, page);
         }
         catch (ApiError e) { problem = e.Message; } // a hand-edited URL: say what to fix, show no rows
@@ -148,9 +148,13 @@ public static class TasksPage
         }
         if (filter.After is null && filter.Search?.After is null && !page.More) return (page.Items.Count, true);
         var first = filter with { After = null, Limit = CountCap, Search = filter.Search is null ? null : filter.Search with { After = null } };
-        var counted = reads.Tasks(first);
+        var counted = List(reads, first);
         return (counted.Items.Count, !counted.More);
     }
+
+    /// <summary>GET /tasks's listing; status=leased from the leases table (UiSql.IsLeasedOnly says why).</summary>
+    private static RowPage<TaskRow> List(IReads reads, TaskFilter filter) =>
+        UiSql.IsLeasedOnly(filter) ? reads.LeasedTasks(filter) : reads.Tasks(filter);
 
     private static void StatusSelect(Html h, string? current)
     {

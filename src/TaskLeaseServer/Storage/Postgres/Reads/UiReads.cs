@@ -16,4 +16,10 @@ internal sealed partial class PostgresReads
 
     public RowPage<LeaseViewRow> Leases(string? agentId, int limit) => Read(db =>
         RowPage<LeaseViewRow>.Of(db.Query<LeaseViewRow>(UiSql.Leases(agentId is not null), new { agentId, take = limit + 1 }).AsList(), limit));
+
+    public RowPage<TaskRow> LeasedTasks(TaskFilter filter)
+    {
+        var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
+        return RowPage<TaskRow>.Of(Read(db => db.Query<TaskRow>(sql, args).AsList()), filter.Limit);
+    }
 }

@@ -31,4 +31,10 @@ internal sealed partial class SqliteReads
         using var db = Open();
         return RowPage<LeaseViewRow>.Of(db.Query<LeaseViewRow>(UiSql.Leases(agentId is not null), new { agentId, take = limit + 1 }).AsList(), limit);
     }
+
+    public RowPage<TaskRow> LeasedTasks(TaskFilter filter)
+    {
+        var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
+        return Page(sql, args, filter.Limit);
+    }
 }
