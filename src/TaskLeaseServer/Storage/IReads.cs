@@ -70,8 +70,11 @@ public interface IReads
 
     // The dashboard's reads (Ui/Pages): bounded pages of index ranges, never a walk of the backlog.
 
-    /// <summary>The first <paramref name="limit"/> tasks of an Attention lane, in its order (<see cref="AttentionLane"/>).</summary>
-    RowPage<TaskRow> Attention(AttentionLane lane, long now, long stuckBeforeMs, int limit);
+    /// <summary>
+    /// The first <paramref name="limit"/> tasks of an Attention lane, in its order (<see cref="AttentionLane"/>),
+    /// or those after <paramref name="after"/> (the lane's key of a row, <see cref="UiSql.KeyOf"/>, and its id; not for the stuck lane).
+    /// </summary>
+    RowPage<TaskRow> Attention(AttentionLane lane, long now, long stuckBeforeMs, int limit, (long Key, string Id)? after = null);
 
     /// <summary>Tasks that depend on <paramref name="taskId"/> (downstream), oldest first.</summary>
     RowPage<TaskRow> Dependents(string taskId, int limit);

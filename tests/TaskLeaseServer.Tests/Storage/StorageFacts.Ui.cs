@@ -55,6 +55,36 @@ public abstract partial class StorageFacts
     }
 
     [Fact]
+    public async Task Attention_PagesThroughALane_FromTheRowAfterTheCursor_InTheLanesOrder()
+    {
+        var pid = await Pipeline();
+        var retrying = new List<string>();
+        var blocked = new List<string>();
+        var upstream = await OneTask(New(pid, "upstream", priority: -1));
+        for (var i = 0; i < 3; i++)
+        {
+            retrying.Add(await OneTask(New(pid, "r" + i, priority: 10 + i, maxAttempts: 5))); // the newest is claimed first
+            await Fail(await Claimed());
+            blocked.Add(await OneTask(New(pid, "b" + i, dependsOn: [upstream])));
+            Advance(1);
+        }
+        retrying.Reverse(); // latest change first
+        foreach (var (lane, expected) in new[] { (AttentionLane.Retrying, retrying), (AttentionLane.Blocked, blocked) })
+        {
+            var seen = new List<string>();
+            (long, string)? after = null;
+            for (var n = 0; n < 5; n++)
+            {
+                var page = Reads.Attention(lane, Now, Now - 300_000, 2, after);
+                seen.AddRange(page.Items.Select(t => t.Id));
+                if (!page.More) break;
+                after = (UiSql.KeyOf(lane, page.Items[^1]), page.Items[^1].Id);
+            }
+            seen.Should().Equal(expected, $"{lane}: every row once, in the lane's order, two a page");
+        }
+    }
+
+    [Fact]
     public async Task LeasedTasks_ListWhatTheStatusFilterLists_InEverySort_FromTheLeasesTable()
     {
         var pid = await Pipeline();
