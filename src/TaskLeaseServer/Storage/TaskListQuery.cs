@@ -42,7 +42,9 @@ public static class TaskListQuery
     /// <param name="Greatest">the larger of two values, "max" or "GREATEST"</param>
     public sealed record Dialect(string True, string Greatest);
 
-    public static (string Sql, DynamicParameters Args) Build(TaskFilter filter, TaskSearch search, Dialect dialect, string? textMatch)
+    /// <param name="from">the rows to list, "tasks" unless a narrower set of them is named "tasks" (UiSql.LeasedTasks)</param>
+    public static (string Sql, DynamicParameters Args) Build(TaskFilter filter, TaskSearch search, Dialect dialect, string? textMatch,
+        string from = "tasks")
     {
         var where = new List<string>();
         var args = new DynamicParameters();
@@ -83,7 +85,7 @@ public static class TaskListQuery
                 if (after is not null) where.Add("(created_at_ms > @afterCreated OR (created_at_ms = @afterCreated AND id > @afterId))");
                 break;
         }
-        var sql = new StringBuilder($"SELECT {TaskRow.Select} FROM tasks");
+        var sql = new StringBuilder($"SELECT {TaskRow.Select} FROM {from}");
         if (where.Count > 0) sql.Append(" WHERE ").Append(string.Join(" AND ", where));
         sql.Append(" ORDER BY ").Append(order).Append(" LIMIT @take");
         return (sql.ToString(), args);
