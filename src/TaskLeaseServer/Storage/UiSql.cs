@@ -73,7 +73,7 @@ public static class UiSql
     /// picks that order by itself.
     /// </summary>
     public static (string Sql, DynamicParameters Args) LeasedTasks(TaskFilter filter, TaskListQuery.Dialect dialect) =>
-        TaskListQuery.Build(filter, filter.Search!, dialect, null,
+        TaskListQuery.Build(filter, filter.Search!, dialect, null, filter.Search!.After, filter.Limit + 1,
             "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks");
 
     /// <summary>Downstream tasks through ix_dependencies_upstream.</summary>

@@ -37,6 +37,7 @@ internal sealed partial class SqliteReads
     public RowPage<TaskRow> LeasedTasks(TaskFilter filter)
     {
         var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
-        return Page(sql, args, filter.Limit);
+        using var db = Open();
+        return RowPage<TaskRow>.Of(db.Query<TaskRow>(sql, args).AsList(), filter.Limit);
     }
 }
