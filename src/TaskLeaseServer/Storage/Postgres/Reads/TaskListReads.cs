@@ -45,9 +45,15 @@ internal sealed partial class PostgresReads
             return count >= limit ? upTo : count;
         }
 
-        public List<TaskRow> Statement(TaskFilter filter, TaskSearch search, NarrowIndex? narrow, TaskPosition? after, int take)
+        // In order, or with no narrow index: the planner's statement. Sorted: the narrow filter's matches
+        // first, as a MATERIALIZED CTE planned alone (its index or bitmap), then sorted; left to
+        // itself the planner may walk the sort's index instead, and for matches that cluster at its
+        // far end (every "needle" at the lowest priority) that read 900,000 rows for one page.
+        public List<TaskRow> Statement(TaskFilter filter, TaskSearch search, NarrowIndex? narrow, bool inOrder, TaskPosition? after, int take)
         {
-            var (sql, args) = TaskListQuery.Build(filter, search, Dialect, query is null ? null : TextMatch, after, take);
+            var source = narrow is null || inOrder ? "tasks" : "matches tasks";
+            var (sql, args) = TaskListQuery.Build(filter, search, Dialect, query is null ? null : TextMatch, after, take, source);
+            if (source != "tasks") sql = $"WITH matches AS MATERIALIZED (SELECT * FROM tasks WHERE {narrow!.Count}) {sql}";
             if (query is not null) args.Add("query", query);
             return db.Query<TaskRow>(sql, args).AsList();
         }
