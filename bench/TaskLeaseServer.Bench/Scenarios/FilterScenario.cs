@@ -11,7 +11,8 @@ namespace TaskLeaseServer.Bench.Scenarios;
 /// seam (Creation.Tasks in large units, in this process, before the server starts on the same
 /// database), since a million tasks over HTTP take minutes; the server then answers every page.
 /// Tasks are spread over ten pipelines (each its own stage and role), ten priorities, 5 % paused,
-/// 5 % waiting on a not-before time, 1 % with the word "needle" in the title, and one canceled and one
+/// 5 % waiting on a not-before time, 1 % with the word "needle" in the title (all of them at the lowest
+/// priority: the worst case for a walk of the priority order), 0.005 % with "solitaire", and one canceled and one
 /// dead-lettered task per 5,000 (the rare statuses an operator looks for). The pages are
 /// asked in alternating rounds, so noise on a shared machine falls on all alike.
 /// </summary>
@@ -55,6 +56,9 @@ public static class FilterScenario
                 ("status=dead_lettered (0.02 %), sort=-created", Page + "&status=dead_lettered&sort=-created"),
                 ("q=needle (1 %)", Page + "&q=needle"),
                 ("q=needle (1 %), sort=priority", Page + "&q=needle&sort=priority"),
+                ("q=solitaire (0.005 %), sort=priority", Page + "&q=solitaire&sort=priority"),
+                ("stage (10 %), sort=updated", Page + "&stage=stage-3&sort=updated"),
+                ("status=canceled (0.02 %), sort=priority", Page + "&status=canceled&sort=priority"),
             };
             var latencies = await Measure(server.Client, pages, o.Smoke ? 5 : 200);
             var baseline = latencies[0].Percentile("page", 50);
@@ -109,7 +113,7 @@ public static class FilterScenario
 
         var later = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
         var seeded = await seeder.Tasks(count, i => new NewTask(
-                pipelines[i % Pipelines], i % 100 == 7 ? $"needle task {i}" : $"bench task {i}",
+                pipelines[i % Pipelines], i % 100 == 7 ? $"needle task {i}" : i % 20_000 == 3 ? $"solitaire task {i}" : $"bench task {i}",
                 "seeded by the filter benchmark", Priority: i / Pipelines % 10, "{}", null, 0, null, [], null, null,
                 NotBeforeMs: i % 20 == 1 ? later : 0, Paused: i % 20 == 0),
             // The rare statuses an operator hunts for: one canceled and one dead-lettered task per unit.

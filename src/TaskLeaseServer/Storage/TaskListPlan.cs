@@ -14,8 +14,11 @@ public interface ITaskPageReader
     /// <summary>How many rows <paramref name="narrow"/> holds, counting no further than <paramref name="upTo"/>.</summary>
     long Count(NarrowIndex narrow, TaskFilter filter, TaskSearch search, int upTo);
 
-    /// <summary>The page by one statement, through <paramref name="narrow"/>'s index when given, else the planner's choice.</summary>
-    List<TaskRow> Statement(TaskFilter filter, TaskSearch search, NarrowIndex? narrow, TaskPosition? after, int take);
+    /// <summary>
+    /// The page by one statement: through <paramref name="narrow"/>'s index when given, walked in order
+    /// (<paramref name="inOrder"/>) or its matches sorted; with no narrow index, the planner's choice.
+    /// </summary>
+    List<TaskRow> Statement(TaskFilter filter, TaskSearch search, NarrowIndex? narrow, bool inOrder, TaskPosition? after, int take);
 
     /// <summary>The matches among the first <paramref name="budget"/> entries of the sort's index after <paramref name="after"/>, in order, at most <paramref name="take"/>.</summary>
     List<TaskRow> Walk(TaskFilter filter, TaskSearch search, TaskPosition? after, int budget, int take);
@@ -52,9 +55,10 @@ public static class TaskListPlan
         var narrow = narrowOf(filter, search);
         if (narrow is not null)
         {
-            var created = search.Sort is TaskSort.Created or TaskSort.CreatedDescending;
-            if ((created && narrow.InCreatedOrder) || reader.Count(narrow, filter, search, NarrowBelow) < NarrowBelow)
-                return reader.Statement(filter, search, narrow, search.After, take);
+            if (narrow.InCreatedOrder && search.Sort is TaskSort.Created or TaskSort.CreatedDescending)
+                return reader.Statement(filter, search, narrow, inOrder: true, search.After, take);
+            if (reader.Count(narrow, filter, search, NarrowBelow) < NarrowBelow)
+                return reader.Statement(filter, search, narrow, inOrder: false, search.After, take);
         }
         reader.BeginSnapshot();
         var budget = Budget(take);
@@ -62,7 +66,7 @@ public static class TaskListPlan
         if (rows.Count >= take) return rows;
         var end = reader.WalkEnd(search, search.After, budget);
         if (end is null) return rows;
-        rows.AddRange(reader.Statement(filter, search, narrow, end, take - rows.Count));
+        rows.AddRange(reader.Statement(filter, search, narrow, inOrder: false, end, take - rows.Count));
         return rows;
     }
 

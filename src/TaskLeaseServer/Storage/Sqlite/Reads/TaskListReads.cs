@@ -37,9 +37,9 @@ internal sealed partial class SqliteReads
             return db.ExecuteScalar<long>(sql, args);
         }
 
-        // Through the narrow index when given (the text's: the FTS rowids, looked up by rowid), else
-        // the planner's choice, which with no equality filter is the sort's index.
-        public List<TaskRow> Statement(TaskFilter filter, TaskSearch search, NarrowIndex? narrow, TaskPosition? after, int take)
+        // Through the narrow index when given (the text's: the FTS rowids, looked up by rowid), in its
+        // order or sorted as the ORDER BY asks; else the planner's choice, with no equality filter the sort's index.
+        public List<TaskRow> Statement(TaskFilter filter, TaskSearch search, NarrowIndex? narrow, bool inOrder, TaskPosition? after, int take)
         {
             var source = narrow switch
             {
