@@ -85,6 +85,9 @@ public interface IReads
     /// <summary>Leases still in the table, soonest expiry first; of one agent when given.</summary>
     RowPage<LeaseViewRow> Leases(string? agentId, int limit);
 
+    /// <summary>Tasks of the pipeline in each of <paramref name="stages"/>, each counted up to <paramref name="cap"/> (one index range per stage).</summary>
+    IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap);
+
     /// <summary>
     /// The tasks page for status=leased (<see cref="UiSql.IsLeasedOnly"/>): the listing of GET /tasks,
     /// every filter, sort and cursor, over the tasks of live leases only (<see cref="UiSql.LeasedTasks"/>).

@@ -76,6 +76,14 @@ public static class UiSql
         TaskListQuery.Build(filter, filter.Search!, dialect, null,
             "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks");
 
+    /// <summary>
+    /// One stage's tasks of a pipeline, counted up to @cap on the pipeline's index (pipeline_id,
+    /// stage, created_at_ms, id): the index alone answers, and never more than @cap entries of it.
+    /// </summary>
+    public static string StageCount(Func<string, string> hint) => $"""
+        SELECT COUNT(*) FROM (SELECT 1 FROM tasks {hint("ix_tasks_pipeline")} WHERE pipeline_id = @pipelineId AND stage = @stage LIMIT @cap) AS capped
+        """;
+
     /// <summary>Downstream tasks through ix_dependencies_upstream.</summary>
     public const string Dependents = $"""
         SELECT {TaskRow.Select} FROM tasks WHERE id IN (SELECT task_id FROM task_dependencies WHERE depends_on_task_id = @taskId)

@@ -85,6 +85,19 @@ public abstract partial class StorageFacts
     }
 
     [Fact]
+    public async Task StageCounts_CountAPipelinesTasksPerStage_UpToTheCap()
+    {
+        var pid = await Pipeline();
+        var other = await Pipeline();
+        await Tasks(New(pid, "a"), New(pid, "b"), New(pid, "c"), New(other, "d"));
+        var stage = (await Claimed()).Task.Stage;
+        var counts = Reads.StageCounts(pid, [stage, "nowhere"], 10);
+        counts[stage].Should().Be(3, "the claimed task is still in its stage; the other pipeline's is not counted");
+        counts["nowhere"].Should().Be(0);
+        Reads.StageCounts(pid, [stage], 2)[stage].Should().Be(2, "counting stops at the cap");
+    }
+
+    [Fact]
     public async Task LeasedTasks_ListWhatTheStatusFilterLists_InEverySort_FromTheLeasesTable()
     {
         var pid = await Pipeline();

@@ -23,4 +23,11 @@ internal sealed partial class PostgresReads
         var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
         return RowPage<TaskRow>.Of(Read(db => db.Query<TaskRow>(sql, args).AsList()), filter.Limit);
     }
+
+    public IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap) => Snapshot(db =>
+    {
+        var sql = UiSql.StageCount(_ => "");
+        return (IReadOnlyDictionary<string, long>)stages.Distinct(StringComparer.Ordinal)
+            .ToDictionary(stage => stage, stage => db.ExecuteScalar<long>(sql, new { pipelineId, stage, cap }), StringComparer.Ordinal);
+    });
 }

@@ -39,4 +39,13 @@ internal sealed partial class SqliteReads
         var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
         return Page(sql, args, filter.Limit);
     }
+
+    public IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap)
+    {
+        using var db = Open();
+        using var snapshot = ReadSnapshot.Begin(db);
+        var sql = UiSql.StageCount(Indexed);
+        return stages.Distinct(StringComparer.Ordinal)
+            .ToDictionary(stage => stage, stage => db.ExecuteScalar<long>(sql, new { pipelineId, stage, cap }), StringComparer.Ordinal);
+    }
 }
