@@ -43,8 +43,9 @@ public static class TaskListQuery
     public sealed record Dialect(string True, string Greatest);
 
     /// <param name="from">the rows to list, "tasks" unless a narrower set of them is named "tasks" (UiSql.LeasedTasks)</param>
+    /// <param name="select">the columns, a task row's unless a count wants none (UiSql.CountTasks)</param>
     public static (string Sql, DynamicParameters Args) Build(TaskFilter filter, TaskSearch search, Dialect dialect, string? textMatch,
-        string from = "tasks")
+        string from = "tasks", string select = TaskRow.Select)
     {
         var where = new List<string>();
         var args = new DynamicParameters();
@@ -85,7 +86,7 @@ public static class TaskListQuery
                 if (after is not null) where.Add("(created_at_ms > @afterCreated OR (created_at_ms = @afterCreated AND id > @afterId))");
                 break;
         }
-        var sql = new StringBuilder($"SELECT {TaskRow.Select} FROM {from}");
+        var sql = new StringBuilder($"SELECT {select} FROM {from}");
         if (where.Count > 0) sql.Append(" WHERE ").Append(string.Join(" AND ", where));
         sql.Append(" ORDER BY ").Append(order).Append(" LIMIT @take");
         return (sql.ToString(), args);

@@ -136,7 +136,8 @@ public static class TasksPage
 
     /// <summary>
     /// How many match: with no filter but stage, the stage counters (the figures of /health);
-    /// otherwise one listing page of up to <see cref="CountCap"/> rows from the first.
+    /// otherwise the listing from its first row, up to <see cref="CountCap"/> (counted without reading the rows
+    /// for a filtered or sorted one).
     /// </summary>
     private static (long, bool) Matching(IReads reads, TaskFilter filter, RowPage<TaskRow> page)
     {
@@ -148,6 +149,7 @@ public static class TasksPage
         }
         if (filter.After is null && filter.Search?.After is null && !page.More) return (page.Items.Count, true);
         var first = filter with { After = null, Limit = CountCap, Search = filter.Search is null ? null : filter.Search with { After = null } };
+        if (first.Search is { IsPlain: false }) return reads.CountTasks(first, CountCap);
         var counted = List(reads, first);
         return (counted.Items.Count, !counted.More);
     }
