@@ -13,6 +13,8 @@ public static class ClientTelemetry
     public const string Name = "TaskLeaseServer.Client";
     public const string RunIdTag = "nulltickets.run_id";
     public const string TaskIdTag = "nulltickets.task_id";
+    /// <summary>On every worker span and worker metric: the role the worker claims for.</summary>
+    public const string RoleTagName = "nulltickets.agent_role";
 
     public static readonly ActivitySource Source = new(Name);
     internal static readonly Meter Meter = new(Name);

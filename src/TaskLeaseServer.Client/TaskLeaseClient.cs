@@ -62,60 +62,91 @@ public sealed partial class TaskLeaseClient
 
     // ---- server ----
 
+    [WireRoute("GET /")]
+    public Task<ServerIndex> GetIndexAsync(CancellationToken ct = default) => Get<ServerIndex>("/", ct);
+
+    [WireRoute("GET /health")]
     public Task<Health> GetHealthAsync(CancellationToken ct = default) => Get<Health>("/health", ct);
 
+    [WireRoute("GET /openapi.json")]
+    [WireRoute("GET /.well-known/openapi.json")]
     public async Task<JsonDocument> GetOpenApiAsync(CancellationToken ct = default) =>
         JsonDocument.Parse((await _transport.SendAsync(HttpMethod.Get, "/openapi.json", null, null, false, ct).ConfigureAwait(false)).Body);
 
+    [WireRoute("GET /ops/queue")]
     public Task<QueueStats> GetQueueAsync(long? nearExpiryMs = null, long? stuckMs = null, CancellationToken ct = default) =>
         Get<QueueStats>(Q("/ops/queue", ("near_expiry_ms", nearExpiryMs), ("stuck_ms", stuckMs)), ct);
 
     /// <summary>OTLP/HTTP JSON trace ingest (an ExportTraceServiceRequest body).</summary>
+    [WireRoute("POST /v1/traces")]
+    [WireRoute("POST /otlp/v1/traces")]
     public Task<OtlpIngest> IngestTracesAsync(JsonElement exportTraceServiceRequest, CancellationToken ct = default) =>
         Post<OtlpIngest>("/v1/traces", exportTraceServiceRequest, ct);
+
+    /// <summary>Ingested spans in ingest order, filtered by run, task and/or trace.</summary>
+    [WireRoute("GET /spans")]
+    public Task<Page<Span>> ListSpansPageAsync(string? runId = null, string? taskId = null, string? traceId = null, int? limit = null,
+        string? cursor = null, CancellationToken ct = default) =>
+        Get<Page<Span>>(Q("/spans", ("run_id", runId), ("task_id", taskId), ("trace_id", traceId), ("limit", limit), ("cursor", cursor)), ct);
+
+    [WireRoute("GET /spans")]
+    public IAsyncEnumerable<Span> EnumerateSpansAsync(string? runId = null, string? taskId = null, string? traceId = null, CancellationToken ct = default) =>
+        All<Span>((c, t) => ListSpansPageAsync(runId, taskId, traceId, 1000, c, t), ct);
 
     // ---- pipelines ----
 
     /// <summary>Creates a pipeline from its definition (an object, or a JsonElement) and returns its id.</summary>
+    [WireRoute("POST /pipelines")]
     public async Task<string> CreatePipelineAsync(string name, object definition, CancellationToken ct = default) =>
-        (await Post<IdBody>("/pipelines", new { name, definition }, ct).ConfigureAwait(false)).Id;
+        (await Post<IdBody>("/pipelines", new PipelineBody(name, definition), ct).ConfigureAwait(false)).Id;
 
+    [WireRoute("GET /pipelines")]
     public Task<IReadOnlyList<Pipeline>> ListPipelinesAsync(CancellationToken ct = default) => Get<IReadOnlyList<Pipeline>>("/pipelines", ct);
 
+    [WireRoute("GET /pipelines/{id}")]
     public Task<Pipeline> GetPipelineAsync(string id, CancellationToken ct = default) => Get<Pipeline>("/pipelines/" + E(id), ct);
 
     // ---- artifacts ----
 
+    [WireRoute("POST /artifacts")]
     public async Task<string> CreateArtifactAsync(NewArtifact artifact, CancellationToken ct = default) =>
         (await Post<IdBody>("/artifacts", artifact, ct).ConfigureAwait(false)).Id;
 
+    [WireRoute("GET /artifacts")]
     public Task<Page<Artifact>> ListArtifactsPageAsync(string? taskId = null, string? runId = null, int? limit = null,
         string? cursor = null, CancellationToken ct = default) =>
         Get<Page<Artifact>>(Q("/artifacts", ("task_id", taskId), ("run_id", runId), ("limit", limit), ("cursor", cursor)), ct);
 
+    [WireRoute("GET /artifacts")]
     public IAsyncEnumerable<Artifact> EnumerateArtifactsAsync(string? taskId = null, string? runId = null, CancellationToken ct = default) =>
         All<Artifact>((c, t) => ListArtifactsPageAsync(taskId, runId, 1000, c, t), ct);
 
     // ---- store ----
 
+    [WireRoute("PUT /store/{namespace}/{key}")]
     public Task PutAsync(string ns, string key, object? value, CancellationToken ct = default) =>
-        Send(HttpMethod.Put, $"/store/{E(ns)}/{E(key)}", new Dictionary<string, object?> { ["value"] = value }, ct);
+        Send(HttpMethod.Put, $"/store/{E(ns)}/{E(key)}", new StorePutBody(value), ct);
 
     /// <summary>The entry, or null when the key does not exist.</summary>
+    [WireRoute("GET /store/{namespace}/{key}")]
     public async Task<StoreEntry?> GetEntryAsync(string ns, string key, CancellationToken ct = default)
     {
         try { return await Get<StoreEntry>($"/store/{E(ns)}/{E(key)}", ct).ConfigureAwait(false); }
         catch (NotFoundException) { return null; }
     }
 
+    [WireRoute("DELETE /store/{namespace}/{key}")]
     public Task DeleteEntryAsync(string ns, string key, CancellationToken ct = default) =>
         Send(HttpMethod.Delete, $"/store/{E(ns)}/{E(key)}", null, ct);
 
+    [WireRoute("GET /store/{namespace}")]
     public Task<IReadOnlyList<StoreEntry>> ListNamespaceAsync(string ns, CancellationToken ct = default) =>
         Get<IReadOnlyList<StoreEntry>>("/store/" + E(ns), ct);
 
+    [WireRoute("DELETE /store/{namespace}")]
     public Task DeleteNamespaceAsync(string ns, CancellationToken ct = default) => Send(HttpMethod.Delete, "/store/" + E(ns), null, ct);
 
+    [WireRoute("GET /store/search")]
     public Task<IReadOnlyList<StoreEntry>> SearchStoreAsync(StoreSearch search, CancellationToken ct = default) =>
         Get<IReadOnlyList<StoreEntry>>(Q("/store/search", ("q", search.Q), ("namespace", search.Namespace), ("limit", search.Limit),
             ("filter_path", search.FilterPath), ("filter_value", search.FilterValue)), ct);

@@ -46,7 +46,7 @@ internal sealed class Transport(HttpClient http, TaskLeaseClientOptions options)
             if (attempt >= options.MaxRetries)
                 throw failure as TaskLeaseException
                       ?? new ServerUnavailableException(0, "unreachable", $"{method} {path} failed {attempt + 1} times: {failure.Message}", failure);
-            ClientTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("route", path));
+            ClientTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("http.request.method", method.Method)); // not the path: its ids would make a series per task
             Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection { ["attempt"] = attempt + 1 }));
             await Task.Delay(Backoff(attempt), options.TimeProvider, ct).ConfigureAwait(false);
         }
@@ -60,7 +60,6 @@ internal sealed class Transport(HttpClient http, TaskLeaseClientOptions options)
                ?? throw new TaskLeaseException(200, "empty_answer", $"{method} {path} answered no JSON");
     }
 
-    /// <summary>Full jitter: a uniform wait in [0, min(max, first·2^attempt)], so a fleet that failed together does not retry together.</summary>
     /// <summary>The lease token when one is given, else the client's API key, else nothing.</summary>
     public void Authorize(HttpRequestMessage request, string? bearer = null)
     {
@@ -68,6 +67,7 @@ internal sealed class Transport(HttpClient http, TaskLeaseClientOptions options)
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
+    /// <summary>Full jitter: a uniform wait in [0, min(max, first·2^attempt)], so a fleet that failed together does not retry together.</summary>
     public TimeSpan Backoff(int attempt)
     {
         var cap = Math.Min(options.MaxRetryDelay.TotalMilliseconds, options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt));

@@ -11,7 +11,12 @@ public readonly record struct Answer(int Status, byte[] Body)
 }
 
 /// <summary>
-/// Raw HTTP to the server over kept-alive loopback connections. Any answer outside the statuses a
+/// Raw HTTP to the server over kept-alive loopback connections, for the loops a scenario measures.
+/// They do not go through TaskLeaseClient: it sends an Idempotency-Key with every write, and the
+/// server records each keyed answer in the write's transaction (a lookup and an extra row per
+/// claim, event, transition, 204 included), so a loop through it would measure that bookkeeping too.
+/// Set-up and polling (creating pipelines and gate tasks, counting waiting claims) use
+/// <see cref="ServerTarget.Typed"/>. Any answer outside the statuses a
 /// call expects is counted as an error (and the first few are kept to print), so a run that hit a
 /// 5xx or a 4xx it should not have cannot look like a fast run.
 /// </summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using TaskLeaseServer.Client;
 
 namespace TaskLeaseServer.Bench.Harness;
 
@@ -13,17 +14,11 @@ public static class Wire
 
     public static string Quote(string text) => JsonSerializer.Serialize(text);
 
-    public static async Task<string> CreatePipeline(BenchClient client, string name, string definition)
+    /// <summary>Set-up: a pipeline from its definition's JSON text; a refusal throws (typed) and ends the run.</summary>
+    public static Task<string> CreatePipeline(TaskLeaseClient client, string name, string definition)
     {
-        var answer = await client.Post("/pipelines", Utf8($$"""{"name":{{Quote(name)}},"definition":{{definition}}}"""), 201);
-        return IdOf(answer);
-    }
-
-    public static string IdOf(Answer answer)
-    {
-        if (answer.Status is < 200 or >= 300) throw new InvalidOperationException($"setup failed: {answer.Status} {answer.Text}");
-        using var doc = JsonDocument.Parse(answer.Body);
-        return doc.RootElement.GetProperty("id").GetString()!;
+        using var doc = JsonDocument.Parse(definition);
+        return client.CreatePipelineAsync(name, doc.RootElement.Clone());
     }
 
     /// <summary>A /tasks/bulk body of <paramref name="count"/> identical tasks (well under the 64 KiB limit at 250).</summary>

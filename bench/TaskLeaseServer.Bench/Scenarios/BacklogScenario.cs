@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TaskLeaseServer.Bench.Harness;
+using TaskLeaseServer.Client;
 
 namespace TaskLeaseServer.Bench.Scenarios;
 
@@ -48,11 +49,11 @@ public static class BacklogScenario
         }
 
         // Blocked work ranked above the claimable tasks: each depends on an upstream that never finishes.
-        var gate = await Wire.CreatePipeline(large.Client, $"bench-gate-{context.RunId}", $$$"""
+        var gate = await Wire.CreatePipeline(large.Typed, $"bench-gate-{context.RunId}", $$$"""
             {"initial":"hold","states":{"hold":{"agent_role":"nobody-{{{context.RunId}}}"},"done":{"terminal":true}},
              "transitions":[{"from":"hold","to":"done","trigger":"finish"}]}
             """);
-        var upstream = Wire.IdOf(await large.Client.Post("/tasks", Wire.Utf8($$"""{"pipeline_id":"{{gate}}","title":"gate","description":"never finishes"}"""), 201));
+        var upstream = await large.Typed.CreateTaskAsync(new NewTask(gate, "gate", "never finishes"));
         var blocked = await Seeder.Seed(large.Client, largeQueue.PipelineId, o.BlockedTasks, o.BulkClients, priority: 10, dependsOn: upstream);
         report.Info("backlog", $"bulk while seeding {o.BlockedTasks:#,0} blocked tasks (one dependency each)", Report.Rate(blocked.PerSecond, "tasks/s"));
 
@@ -70,7 +71,7 @@ public static class BacklogScenario
     private static async Task<Queue> NewQueue(BenchContext context, ServerTarget server, string name)
     {
         var role = $"{name}-{context.RunId}";
-        var pipeline = await Wire.CreatePipeline(server.Client, $"bench-backlog-{name}-{context.RunId}", $$$"""
+        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-backlog-{name}-{context.RunId}", $$$"""
             {"initial":"todo","states":{"todo":{"agent_role":"{{{role}}}"},"done":{"terminal":true}},
              "transitions":[{"from":"todo","to":"done","trigger":"finish"}]}
             """);

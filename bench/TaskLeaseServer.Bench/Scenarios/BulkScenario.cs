@@ -22,7 +22,7 @@ public static class BulkScenario
     {
         var o = context.Options;
         await using var server = await context.OpenServer();
-        var pipeline = await Wire.CreatePipeline(server.Client, $"bench-bulk-{context.RunId}", Definition);
+        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-bulk-{context.RunId}", Definition);
 
         async Task<bool> Health(int agent, Latencies lat)
         {

@@ -27,7 +27,7 @@ public static class CycleScenario
         var o = context.Options;
         await using var server = await context.OpenServer();
         var client = server.Client;
-        var pipeline = await Wire.CreatePipeline(client, $"bench-cycle-{context.RunId}", Definition);
+        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-cycle-{context.RunId}", Definition);
         await Seeder.Seed(client, pipeline, Math.Max(1_000, o.Agents * 50), o.BulkClients);
 
         var claimBodies = Enumerable.Range(0, o.Agents)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TaskLeaseServer.Bench.Harness;
+using TaskLeaseServer.Client;
 
 namespace TaskLeaseServer.Bench.Scenarios;
 
@@ -32,6 +33,8 @@ public static class NodesScenario
         public bool Postgres => postgres;
         public List<ServerProcess> Servers => servers;
         public BenchClient[] Clients { get; } = servers.Select(s => new BenchClient(s.Url, null)).ToArray();
+        /// <summary>Set-up only; the agents' cycle goes through <see cref="Clients"/>.</summary>
+        public TaskLeaseClient Typed { get; } = new(servers[0].Url);
         public List<LoadResult> Results { get; } = [];
         public TimeSpan NodeCpu { get; set; }
         public TimeSpan DatabaseCpu { get; set; }
@@ -61,7 +64,7 @@ public static class NodesScenario
         foreach (var setup in setups)
         {
             foreach (var c in setup.Clients) context.Track(c);
-            var pipeline = await Wire.CreatePipeline(setup.Clients[0], $"bench-nodes-{context.RunId}", Definition);
+            var pipeline = await Wire.CreatePipeline(setup.Typed, $"bench-nodes-{context.RunId}", Definition);
             await Seeder.Seed(setup.Clients[0], pipeline, Math.Max(1_000, o.Agents * 50), o.BulkClients);
         }
 

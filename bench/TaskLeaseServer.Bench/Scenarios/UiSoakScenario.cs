@@ -57,9 +57,9 @@ public static partial class UiSoakScenario
                 ? PostgresConnections(db)
                 : () => (SqliteConnections(process.Pid, db), -1);
 
-            var pipeline = await Wire.CreatePipeline(client, $"bench-soak-{context.RunId}", Definition);
+            var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-soak-{context.RunId}", Definition);
             using var stopLoad = new CancellationTokenSource();
-            var watched = await WatchedRun(client, await Wire.CreatePipeline(client, $"bench-soak-watch-{context.RunId}", WatchDefinition));
+            var watched = await WatchedRun(client, await Wire.CreatePipeline(server.Typed, $"bench-soak-watch-{context.RunId}", WatchDefinition));
             var load = Task.Run(() => Background(client, pipeline, watched, stopLoad.Token));
 
             var samples = new List<Sample>();
@@ -215,7 +215,7 @@ public static partial class UiSoakScenario
     private static async Task<Claimed> WatchedRun(BenchClient client, string pipeline)
     {
         var body = Wire.Utf8($$"""{"pipeline_id":"{{pipeline}}","title":"watched run","description":"followed by the run pages"}""");
-        Wire.IdOf(await client.Post("/tasks", body, 201));
+        await client.Post("/tasks", body, 201);
         return Wire.ParseClaim(await client.Post("/leases/claim",
                 Wire.Utf8("""{"agent_id":"soak-watcher","agent_role":"soak-watch","lease_ttl_ms":7200000}"""), 200))
             ?? throw new InvalidOperationException("the watched task was not claimed");

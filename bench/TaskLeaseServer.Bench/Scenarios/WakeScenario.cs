@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using TaskLeaseServer.Bench.Harness;
+using TaskLeaseServer.Client;
 
 namespace TaskLeaseServer.Bench.Scenarios;
 
@@ -36,26 +36,27 @@ public static class WakeScenario
         var o = context.Options;
         await using var server = await context.OpenServer();
         var client = server.Client;
-        var pipeline = await Wire.CreatePipeline(client, $"bench-wake-{context.RunId}", Definition);
-        await Wire.CreatePipeline(client, $"bench-idle-{context.RunId}", IdleDefinition());
+        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-wake-{context.RunId}", Definition);
+        await Wire.CreatePipeline(server.Typed, $"bench-idle-{context.RunId}", IdleDefinition());
         var task = Wire.Utf8($$"""{"pipeline_id":"{{pipeline}}","title":"wake","description":""}""");
         using var waiting = NewHttp(server.Url);
 
-        await WakeLatency(context, client, waiting, task, o.Smoke ? 30 : 1_000);
+        await WakeLatency(context, server, waiting, task, o.Smoke ? 30 : 1_000);
         await WithIdleWaiters(context, server, pipeline, o.Smoke ? 200 : 10_000);
         await WithOpenStreams(context, server, pipeline, o.Smoke ? 50 : 1_000);
         await Trickle(context, client, waiting, task);
     }
 
-    private static async Task WakeLatency(BenchContext context, BenchClient client, HttpClient waiting, byte[] task, int count)
+    private static async Task WakeLatency(BenchContext context, ServerTarget server, HttpClient waiting, byte[] task, int count)
     {
+        var client = server.Client;
         var plain = Wire.Utf8("""{"agent_id":"plain","agent_role":"wake"}""");
         var wakes = new List<double>(count);
         var claims = new List<double>(count);
         for (var i = 0; i < count + 20; i++) // the first 20 warm up
         {
             var waiter = Claim(waiting, "waiter", "wake", 30_000);
-            await UntilWaiting(client, "wake", 1);
+            await UntilWaiting(server.Typed, "wake", 1);
             var created = await client.Post("/tasks", task, 201);
             var createdAt = Stopwatch.GetTimestamp();
             var (answer, answeredAt) = await waiter;
@@ -99,7 +100,7 @@ public static class WakeScenario
             }
         })).ToList();
         var queued = Stopwatch.StartNew();
-        await UntilWaiting(server.Client, null, count, TimeSpan.FromSeconds(25));
+        await UntilWaiting(server.Typed, null, count, TimeSpan.FromSeconds(25));
         var queuedIn = queued.Elapsed;
         var after = Rss(server);
         var renewedBefore = Interlocked.Read(ref renewals);
@@ -108,7 +109,7 @@ public static class WakeScenario
         await stop.CancelAsync();
         idle.CancelPendingRequests();
         await Task.WhenAll(waiters);
-        await UntilNoneWaiting(server.Client);
+        await UntilNoneWaiting(server.Typed);
         var (noneAfter, noneAfterCpu) = await ClaimLatency(context, server, pipeline);
         var baseline = (none + noneAfter) / 2; // before and after: the machine's drift falls on both sides
 
@@ -259,16 +260,12 @@ public static class WakeScenario
     }
 
     /// <summary>Until the server counts at least <paramref name="count"/> waiting claims (for <paramref name="role"/>, or all roles).</summary>
-    private static async Task UntilWaiting(BenchClient client, string? role, int count, TimeSpan? bound = null)
+    private static async Task UntilWaiting(TaskLeaseClient client, string? role, int count, TimeSpan? bound = null)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var answer = await client.Get("/ops/roles", 200);
-            using var doc = JsonDocument.Parse(answer.Body);
-            var waiting = doc.RootElement.GetProperty("items").EnumerateArray()
-                .Where(r => role is null || r.GetProperty("role").GetString() == role)
-                .Sum(r => r.GetProperty("waiting_claims").GetInt64());
+            var waiting = (await client.ListRolesAsync()).Where(r => role is null || r.Role == role).Sum(r => r.WaitingClaims);
             if (waiting >= count) return;
             if (deadline.Elapsed > (bound ?? TimeSpan.FromSeconds(20)))
                 throw new TimeoutException($"only {waiting} of {count} claims waiting after {deadline.Elapsed.TotalSeconds:0} s");
@@ -276,14 +273,9 @@ public static class WakeScenario
         }
     }
 
-    private static async Task UntilNoneWaiting(BenchClient client)
+    private static async Task UntilNoneWaiting(TaskLeaseClient client)
     {
-        for (var i = 0; i < 300; i++)
-        {
-            using var doc = JsonDocument.Parse((await client.Get("/ops/roles", 200)).Body);
-            if (doc.RootElement.GetProperty("items").EnumerateArray().Sum(r => r.GetProperty("waiting_claims").GetInt64()) == 0) return;
-            await Task.Delay(100);
-        }
+        for (var i = 0; i < 300 && (await client.ListRolesAsync()).Sum(r => r.WaitingClaims) > 0; i++) await Task.Delay(100);
     }
 
     private static HttpClient NewHttp(Uri url) => new(new SocketsHttpHandler

@@ -32,6 +32,28 @@ public sealed record BulkItem(string Id, bool Ok)
 public sealed record BulkError(string Code, string Message);
 public sealed record BulkResult(IReadOnlyList<BulkItem> Items, long Matched);
 
+/// <summary>
+/// What a bulk action touches (<see cref="Ids"/>, or every task <see cref="Filter"/> matches up to
+/// <see cref="Limit"/>) and the single action's own fields: Reason and Stage (cancel, requeue, pause),
+/// ResetAttempts and Force (requeue; Force also for delete), RevokeLease (pause).
+/// </summary>
+public sealed record BulkAction
+{
+    public IReadOnlyList<string>? Ids { get; init; }
+    public TaskFilter? Filter { get; init; }
+    public long? Limit { get; init; }
+    public string? Reason { get; init; }
+    public string? Stage { get; init; }
+    public bool? ResetAttempts { get; init; }
+    public bool? Force { get; init; }
+    public bool? RevokeLease { get; init; }
+    /// <summary>Answer only how many tasks match (<c>matched</c>, no items), changing nothing.</summary>
+    public bool? DryRun { get; init; }
+
+    public static BulkAction ForIds(params string[] ids) => new() { Ids = ids };
+    public static BulkAction Matching(TaskFilter filter, long? limit = null) => new() { Filter = filter, Limit = limit };
+}
+
 /// <summary>Which tasks a bulk action touches when it is not given ids.</summary>
 public sealed record TaskFilter
 {

@@ -81,5 +81,3 @@ public sealed record StoreSearch(string Q)
     public string? FilterPath { get; init; }
     public string? FilterValue { get; init; }
 }
-
-internal sealed record JsonValueBody(JsonElement Value);

@@ -85,6 +85,15 @@ public sealed record QueueStats(IReadOnlyList<QueueRole> Roles, long GeneratedAt
 
 public sealed record OtlpIngest(long BatchId, long AcceptedSpans, string Stored);
 
+/// <summary>An ingested span as GET /spans lists it; ids are lowercase hex, kind and status_code the OTLP enum number as text.</summary>
+public sealed record Span(long Id, string Name, string TraceId, string SpanId, string? ParentSpanId, string? Kind,
+    long? StartTimeUnixNano, long? EndTimeUnixNano, string? StatusCode, string? StatusMessage, JsonElement Attributes,
+    JsonElement ResourceAttributes, string? ScopeName, string? ScopeVersion, string? RunId, string? TaskId, long BatchId);
+
+/// <summary>GET /: what the server is and where its health, API document and explorer are.</summary>
+public sealed record ServerIndex(string Name, string Version, string Description, IndexLinks Links);
+public sealed record IndexLinks(string Health, string Openapi, string Swagger);
+
 /// <summary>One page of a paginated list; <see cref="TaskLeaseClient"/> also walks every page for you.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 

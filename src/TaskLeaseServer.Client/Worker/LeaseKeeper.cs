@@ -31,7 +31,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     public void MarkLost()
     {
         if (_lost.IsCancellationRequested) return;
-        ClientTelemetry.LeasesLost.Add(1);
+        ClientTelemetry.LeasesLost.Add(1, _options.RoleTag);
         _lost.Cancel();
     }
 

@@ -37,7 +37,7 @@ public sealed class TaskLeaseWorker(TaskLeaseClient client, TaskLeaseWorkerOptio
                 continue;
             }
             if (claim is null) continue;
-            ClientTelemetry.Claimed.Add(1);
+            ClientTelemetry.Claimed.Add(1, options.RoleTag);
             await WorkAsync(claim, stopping).ConfigureAwait(false);
         }
     }
@@ -47,6 +47,7 @@ public sealed class TaskLeaseWorker(TaskLeaseClient client, TaskLeaseWorkerOptio
         using var activity = ClientTelemetry.Source.StartActivity($"work {options.AgentRole}", ActivityKind.Consumer);
         activity?.SetTag(ClientTelemetry.RunIdTag, claim.Run.Id);
         activity?.SetTag(ClientTelemetry.TaskIdTag, claim.Task.Id);
+        activity?.SetTag(ClientTelemetry.RoleTagName, options.AgentRole);
         activity?.SetTag("nulltickets.stage", claim.Task.Stage);
         activity?.SetTag("nulltickets.attempt", claim.Run.Attempt);
 
@@ -64,7 +65,7 @@ public sealed class TaskLeaseWorker(TaskLeaseClient client, TaskLeaseWorkerOptio
             result = await handler(context, work.Token).WaitAsync(grace.Token).ConfigureAwait(false);
         }
         catch (Exception e) { error = e; }
-        ClientTelemetry.WorkDuration.Record(options.TimeProvider.GetElapsedTime(started).TotalMilliseconds);
+        ClientTelemetry.WorkDuration.Record(options.TimeProvider.GetElapsedTime(started).TotalMilliseconds, options.RoleTag);
 
         if (keeper.IsLost)
         {
@@ -84,7 +85,7 @@ public sealed class TaskLeaseWorker(TaskLeaseClient client, TaskLeaseWorkerOptio
                     ExpectedStage = claim.Task.Stage,
                     ExpectedTaskVersion = claim.Task.TaskVersion,
                 }, CancellationToken.None).ConfigureAwait(false);
-                ClientTelemetry.Completed.Add(1);
+                ClientTelemetry.Completed.Add(1, options.RoleTag);
             }
             else if (result is not null || stopping.IsCancellationRequested && error is OperationCanceledException)
             {
@@ -100,7 +101,7 @@ public sealed class TaskLeaseWorker(TaskLeaseClient client, TaskLeaseWorkerOptio
                 };
                 await client.FailAsync(claim.Run.Id, claim.LeaseToken, new FailRequest(error.Message) { Retryable = retryable, FailureKind = kind },
                     CancellationToken.None).ConfigureAwait(false);
-                ClientTelemetry.Failed.Add(1);
+                ClientTelemetry.Failed.Add(1, options.RoleTag);
                 activity?.SetStatus(ActivityStatusCode.Error, error.Message);
             }
         }

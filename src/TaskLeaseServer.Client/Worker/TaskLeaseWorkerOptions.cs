@@ -33,6 +33,9 @@ public sealed class TaskLeaseWorkerOptions
     /// <summary>Heartbeat and shutdown timing; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The worker's metrics are tagged with its role, so one host's roles can be told apart.</summary>
+    internal KeyValuePair<string, object?> RoleTag => new(ClientTelemetry.RoleTagName, AgentRole);
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(AgentRole)) throw new ArgumentException("TaskLeaseWorkerOptions.AgentRole is required: the role whose stages the worker claims");

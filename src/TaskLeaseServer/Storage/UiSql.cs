@@ -73,7 +73,7 @@ public static class UiSql
     /// picks that order by itself.
     /// </summary>
     public static (string Sql, DynamicParameters Args) LeasedTasks(TaskFilter filter, TaskListQuery.Dialect dialect) =>
-        TaskListQuery.Build(filter, filter.Search!, dialect, null, LeasedFrom);
+        TaskListQuery.Build(filter, filter.Search!, dialect, null, filter.Search!.After, filter.Limit + 1, LeasedFrom);
 
     private const string LeasedFrom =
         "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks";
@@ -86,7 +86,7 @@ public static class UiSql
     public static (string Sql, DynamicParameters Args) CountTasks(TaskFilter filter, TaskListQuery.Dialect dialect, string? textMatch, int cap)
     {
         var search = filter.Search!;
-        var (sql, args) = TaskListQuery.Build(filter with { Limit = cap }, search, dialect, textMatch,
+        var (sql, args) = TaskListQuery.Build(filter, search, dialect, textMatch, search.After, cap + 1,
             IsLeasedOnly(filter) ? LeasedFrom : "tasks", select: "1");
         return ($"SELECT COUNT(*) FROM ({sql}) AS counted", args);
     }

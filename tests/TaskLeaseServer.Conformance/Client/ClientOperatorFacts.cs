@@ -49,4 +49,28 @@ public sealed class ClientOperatorFacts(TokenServer fixture) : IClassFixture<Tok
         await foreach (var e in client.EnumerateOpsEventsAsync()) if (e.Role == role) events.Add(e);
         events.Select(e => e.Kind).Should().Contain(["role_paused", "role_resumed"]);
     }
+
+    [Fact]
+    public async Task BulkActionsGoThroughTheirTypedMethods()
+    {
+        var client = Admin;
+        var role = Flow.Unique("bulk");
+        var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+        var ids = await client.CreateTasksAsync([new NewTask(pipeline, "a"), new NewTask(pipeline, "b"), new NewTask(pipeline, "c")]);
+
+        (await client.BulkPauseAsync(BulkAction.ForIds(ids[0], ids[1]) with { Reason = "hold" })).Items.Should().OnlyContain(i => i.Ok).And.HaveCount(2);
+        (await client.GetTaskAsync(ids[0])).Status.Should().Be("paused");
+        var dry = await client.BulkResumeAsync(BulkAction.Matching(new TaskFilter { PipelineId = pipeline, Status = "paused" }) with { DryRun = true });
+        (dry.Matched, dry.Items.Count).Should().Be((2, 0), "a dry run only counts");
+        (await client.BulkResumeAsync(BulkAction.Matching(new TaskFilter { PipelineId = pipeline, Status = "paused" }))).Matched.Should().Be(2);
+        (await client.BulkCancelAsync(BulkAction.ForIds(ids[2]) with { Reason = "dup" })).Items.Should().ContainSingle(i => i.Ok);
+        (await client.BulkRequeueAsync(BulkAction.ForIds(ids[2]))).Items.Should().ContainSingle(i => i.Ok);
+        (await client.GetTaskAsync(ids[2])).Status.Should().Be("ready");
+        (await client.BulkDeleteAsync(BulkAction.Matching(new TaskFilter { PipelineId = pipeline }))).Matched.Should().Be(3);
+        (await client.ListTasksPageAsync(new TaskQuery { PipelineId = pipeline })).Items.Should().BeEmpty();
+        await FluentActions.Awaiting(() => client.BulkCancelAsync(new BulkAction())).Should().ThrowAsync<ArgumentException>();
+
+        var index = await client.GetIndexAsync();
+        (index.Name, index.Links.Openapi).Should().Be(("TaskLeaseServer", "/openapi.json"));
+    }
 }

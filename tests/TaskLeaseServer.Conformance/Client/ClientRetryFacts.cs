@@ -79,4 +79,61 @@ public sealed class ClientRetryFacts(DefaultServer fixture) : IClassFixture<Defa
         thrown.Which.InnerException.Should().BeOfType<HttpRequestException>();
         thrown.Which.Message.Should().Contain("3 times");
     }
+
+    /// <summary>Keeps the method and Idempotency-Key of every request.</summary>
+    private sealed class RecordsKeys() : DelegatingHandler(new HttpClientHandler())
+    {
+        public readonly List<(string Method, string Path, string? Key)> Sent = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            lock (Sent) Sent.Add((request.Method.Method, request.RequestUri!.AbsolutePath,
+                request.Headers.TryGetValues("Idempotency-Key", out var v) ? v.Single() : null));
+            return base.SendAsync(request, ct);
+        }
+    }
+
+    [Fact]
+    public async Task EveryWriteCarriesItsOwnIdempotencyKey()
+    {
+        var recorder = new RecordsKeys();
+        var client = new TaskLeaseClient(new HttpClient(recorder) { BaseAddress = fixture.Server.BaseAddress });
+        var pipeline = await fixture.Api.CreatePipelineAsync();
+        var task = await client.CreateTaskAsync(new NewTask(pipeline.Id, "keyed"));
+        await client.CreateTasksAsync([new NewTask(pipeline.Id, "second")]);
+        await client.AssignAsync(task, "a");
+        await client.UnassignAsync(task, "a");
+        var claim = (await client.ClaimAsync(new ClaimRequest("a", pipeline.WorkRole)))!;
+        await client.HeartbeatAsync(claim.LeaseId, claim.LeaseToken);
+        await client.AppendEventAsync(claim.Run.Id, claim.LeaseToken, "step");
+        await client.TransitionAsync(claim.Run.Id, claim.LeaseToken, new TransitionRequest("submit"));
+        await client.PauseTaskAsync(task);
+        await client.ResumeTaskAsync(task);
+        await client.PatchTaskAsync(task, new TaskPatch { Priority = 3 });
+        var ns = Flow.Unique("ns");
+        await client.PutAsync(ns, "k", 1);
+        await client.DeleteEntryAsync(ns, "k");
+        await client.CreateArtifactAsync(new NewArtifact("log", "file:///x") { TaskId = task });
+        await client.GetTaskAsync(task);
+
+        var writes = recorder.Sent.Where(s => s.Method != "GET").ToList();
+        writes.Select(w => w.Method).Distinct().Should().BeEquivalentTo(["POST", "PUT", "PATCH", "DELETE"]);
+        writes.Should().OnlyContain(w => w.Key != null, "every write can be retried safely");
+        writes.Select(w => w.Key).Should().OnlyHaveUniqueItems("each call is its own request");
+        recorder.Sent.Where(s => s.Method == "GET").Should().OnlyContain(s => s.Key == null);
+    }
+
+    [Fact]
+    public void TheBackoffIsFullJitterUnderADoublingCap()
+    {
+        var transport = new Transport(new HttpClient { BaseAddress = fixture.Server.BaseAddress },
+            new TaskLeaseClientOptions { FirstRetryDelay = TimeSpan.FromMilliseconds(100), MaxRetryDelay = TimeSpan.FromSeconds(5) });
+        foreach (var (attempt, cap) in new[] { (0, 100.0), (3, 800.0), (10, 5_000.0) })
+        {
+            var waits = Enumerable.Range(0, 500).Select(_ => transport.Backoff(attempt).TotalMilliseconds).ToList();
+            waits.Should().OnlyContain(w => w >= 0 && w <= cap, $"attempt {attempt} waits within [0, {cap}] ms");
+            waits.Distinct().Count().Should().BeGreaterThan(400, "the waits are spread, so a fleet that failed together does not retry together");
+            waits.Average().Should().BeInRange(cap * 0.35, cap * 0.65, "uniform over [0, cap]");
+        }
+    }
 }

@@ -53,15 +53,72 @@ public sealed class WireAgreementFacts(DefaultServer fixture) : IClassFixture<De
         (typeof(BulkResult), ["BulkActionResponse"]),
         (typeof(BulkItem), ["BulkItemResult"]),
         (typeof(TaskFilter), ["BulkFilterRequest"]),
+        (typeof(BulkAction), ["BulkActionRequest"]),
+        (typeof(TaskPatch), ["TaskPatchRequest"]),
+        (typeof(InspectReason), ["InspectReasonView"]),
+        (typeof(Span), ["Span"]),
+        (typeof(ServerIndex), ["ServerIndex"]),
+        (typeof(IndexLinks), ["IndexLinks"]),
+        (typeof(Page<TaskItem>), ["PaginatedTasks"]),
+        (typeof(Page<Artifact>), ["PaginatedArtifacts"]),
+        (typeof(Page<RunEvent>), ["PaginatedRunEvents"]),
+        (typeof(Page<Span>), ["PaginatedSpans"]),
+        (typeof(Page<Run>), ["PageRunDetails"]),
+        (typeof(Page<ApiKey>), ["PageApiKeyView"]),
+        (typeof(Page<OpsEvent>), ["PageRoleEventView"]),
+        (typeof(RoleList), ["RoleList"]),
+        // The bodies of the methods that take plain parameters, and the small answers they unwrap.
+        (typeof(PipelineBody), ["PipelineCreateRequest"]),
+        (typeof(BulkTasksBody), ["BulkTaskCreateRequest"]),
+        (typeof(DependencyBody), ["DependencyCreateRequest"]),
+        (typeof(AssignmentBody), ["AssignmentCreateRequest"]),
+        (typeof(ClaimBody), ["LeaseClaimRequest"]),
+        (typeof(LeaseConcurrency), ["LeaseConcurrency"]),
+        (typeof(HeartbeatBody), ["HeartbeatRequest"]),
+        (typeof(EventBody), ["EventCreateRequest"]),
+        (typeof(StorePutBody), ["StorePutRequest"]),
+        (typeof(CancelBody), ["CancelRequest"]),
+        (typeof(RequeueBody), ["RequeueRequest"]),
+        (typeof(PauseBody), ["PauseRequest"]),
+        (typeof(RolePauseBody), ["RolePauseRequest"]),
+        (typeof(DrainBody), ["DrainRequest"]),
+        (typeof(KeyBody), ["ApiKeyCreateRequest"]),
+        (typeof(IdBody), ["IdResponse"]),
+        (typeof(IdsBody), ["BulkTaskCreateResponse"]),
+        (typeof(EventIdBody), ["EventIdResponse"]),
+        (typeof(StatusBody), ["StatusResponse"]),
+        (typeof(ErrorBody), ["ErrorResponse"]),
+        (typeof(ErrorDetail), ["ErrorDetail"]),
     ];
 
-    public static TheoryData<string> Types() => new(Map.Select(m => m.Type.Name));
+    /// <summary>Schemas no client record stands for, and why.</summary>
+    private static readonly Dictionary<string, string> NoRecord = new(StringComparer.Ordinal)
+    {
+        ["PipelineDefinition"] = "a definition is sent as any object or JsonElement and read back as a JsonElement; the server validates it",
+        ["PipelineStateDef"] = "part of PipelineDefinition",
+        ["PipelineTransitionDef"] = "part of PipelineDefinition",
+    };
+
+    private static string Label(Type type) =>
+        type.IsGenericType ? $"{type.Name[..type.Name.IndexOf('`')]}<{string.Join(",", type.GetGenericArguments().Select(Label))}>" : type.Name;
+
+    public static TheoryData<string> Types() => new(Map.Select(m => Label(m.Type)));
+
+    [Fact]
+    public async Task EverySchemaOfTheServerHasAClientRecord()
+    {
+        var document = (await fixture.Api.GetAsync("/openapi.json")).Json;
+        var schemas = document.GetProperty("components").GetProperty("schemas").EnumerateObject().Select(p => p.Name).ToList();
+        var mapped = Map.SelectMany(m => m.Schemas).ToHashSet(StringComparer.Ordinal);
+        schemas.Where(s => !mapped.Contains(s) && !NoRecord.ContainsKey(s)).Should()
+            .BeEmpty("every request and answer of /openapi.json has a client record in WireAgreementFacts.Map");
+    }
 
     [Theory]
     [MemberData(nameof(Types))]
     public async Task TheClientRecordReadsExactlyTheSchemasProperties(string typeName)
     {
-        var (type, schemas) = Map.Single(m => m.Type.Name == typeName);
+        var (type, schemas) = Map.Single(m => Label(m.Type) == typeName);
         var document = (await fixture.Api.GetAsync("/openapi.json")).Json;
         var components = document.GetProperty("components").GetProperty("schemas");
 
@@ -75,7 +132,7 @@ public sealed class WireAgreementFacts(DefaultServer fixture) : IClassFixture<De
     private static HashSet<string> ClientProperties(Type type)
     {
         var info = WireJson.Options.GetTypeInfo(type);
-        return info.Properties.Select(p => p.Name).ToHashSet();
+        return info.Properties.Where(p => !p.IsExtensionData).Select(p => p.Name).ToHashSet(); // InspectReason's evidence: any other field
     }
 
     /// <summary>A schema's property names, following $ref and allOf.</summary>

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using FluentAssertions;
+using TaskLeaseServer.Client;
 using TaskLeaseServer.Conformance.Infrastructure;
 using Xunit;
 
@@ -22,21 +19,19 @@ public sealed class ConcurrencyFacts
     public async Task SixteenAgents_DrainATwoStagePipeline_WithoutEverSharingATask()
     {
         await using var server = await ServerProcess.StartAsync();
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // No retries: a 5xx must surface here as ServerUnavailableException, not be ridden out.
+        var client = new TaskLeaseClient(new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(30) },
+            new TaskLeaseClientOptions { MaxRetries = 0 });
         var work = "work-" + Guid.NewGuid().ToString("N")[..8];
         var review = "review-" + Guid.NewGuid().ToString("N")[..8];
-        var pipeline = await Json(http, HttpMethod.Post, "/pipelines", $$"""
-            {"name":"drain-{{work}}","definition":{"initial":"work",
-             "states":{"work":{"agent_role":"{{work}}"},"review":{"agent_role":"{{review}}"},"done":{"terminal":true} },
-             "transitions":[{"from":"work","to":"review","trigger":"submit"},{"from":"review","to":"done","trigger":"approve"}]} }
-            """);
-        var pipelineId = pipeline.GetProperty("id").GetString()!;
-        for (var created = 0; created < Tasks; created += 250)
+        var pipelineId = await client.CreatePipelineAsync("drain-" + work, new
         {
-            var items = string.Join(",", Enumerable.Range(0, 250).Select(i =>
-                $$"""{"pipeline_id":"{{pipelineId}}","title":"t{{created + i}}","description":"","priority":{{(created + i) % 7}}}"""));
-            await Json(http, HttpMethod.Post, "/tasks/bulk", $$"""{"tasks":[{{items}}]}""");
-        }
+            initial = "work",
+            states = new Dictionary<string, object> { ["work"] = new { agent_role = work }, ["review"] = new { agent_role = review }, ["done"] = new { terminal = true } },
+            transitions = new[] { new { from = "work", to = "review", trigger = "submit" }, new { from = "review", to = "done", trigger = "approve" } },
+        });
+        for (var created = 0; created < Tasks; created += 250)
+            await client.CreateTasksAsync(Enumerable.Range(created, 250).Select(i => new NewTask(pipelineId, "t" + i) { Priority = i % 7 }).ToList());
 
         var holders = new ConcurrentDictionary<string, string>();      // task → agent holding it right now
         var processed = new ConcurrentDictionary<(string Task, string Stage), int>();
@@ -56,29 +51,24 @@ public sealed class ConcurrencyFacts
                 var didWork = false;
                 foreach (var role in roles)
                 {
-                    var (status, claim) = await Send(http, HttpMethod.Post, "/leases/claim",
-                        $$"""{"agent_id":"{{agent}}","agent_role":"{{role}}","lease_ttl_ms":120000}""", null, serverErrors);
-                    if (status == HttpStatusCode.NoContent) continue;
-                    if (status != HttpStatusCode.OK) { violations.Enqueue($"claim answered {status}"); continue; }
+                    try
+                    {
+                        var claim = await client.ClaimAsync(new ClaimRequest(agent, role) { LeaseTtlMs = 120_000 });
+                        if (claim is null) continue;
+                        var (taskId, stage) = (claim.Task.Id, claim.Task.Stage);
+                        if (!holders.TryAdd(taskId, agent)) violations.Enqueue($"{taskId} claimed by {agent} while held by {holders[taskId]}");
+                        if (processed.AddOrUpdate((taskId, stage), 1, (_, c) => c + 1) > 1) violations.Enqueue($"{taskId} processed twice in {stage}");
 
-                    var task = claim!.Value.GetProperty("task");
-                    var taskId = task.GetProperty("id").GetString()!;
-                    var stage = task.GetProperty("stage").GetString()!;
-                    var runId = claim.Value.GetProperty("run").GetProperty("id").GetString()!;
-                    var token = claim.Value.GetProperty("lease_token").GetString()!;
-                    if (!holders.TryAdd(taskId, agent)) violations.Enqueue($"{taskId} claimed by {agent} while held by {holders[taskId]}");
-                    if (processed.AddOrUpdate((taskId, stage), 1, (_, c) => c + 1) > 1) violations.Enqueue($"{taskId} processed twice in {stage}");
-
-                    var (evtStatus, _) = await Send(http, HttpMethod.Post, $"/runs/{runId}/events", """{"kind":"progress"}""", token, serverErrors);
-                    if (evtStatus != HttpStatusCode.Created) violations.Enqueue($"event answered {evtStatus}");
-                    holders.TryRemove(taskId, out _);
-                    var trigger = stage == "work" ? "submit" : "approve";
-                    var (moved, _) = await Send(http, HttpMethod.Post, $"/runs/{runId}/transition",
-                        $$"""{"trigger":"{{trigger}}","expected_stage":"{{stage}}"}""", token, serverErrors);
-                    if (moved != HttpStatusCode.OK) violations.Enqueue($"transition answered {moved}");
-                    else if (stage == "review") Interlocked.Increment(ref finished);
-                    didWork = true;
-                    break;
+                        await client.AppendEventAsync(claim.Run.Id, claim.LeaseToken, "progress");
+                        holders.TryRemove(taskId, out _);
+                        await client.TransitionAsync(claim.Run.Id, claim.LeaseToken,
+                            new TransitionRequest(stage == "work" ? "submit" : "approve") { ExpectedStage = stage });
+                        if (stage == "review") Interlocked.Increment(ref finished);
+                        didWork = true;
+                        break;
+                    }
+                    catch (ServerUnavailableException e) { serverErrors.Enqueue(e.Message); }
+                    catch (TaskLeaseException e) { violations.Enqueue(e.Message); }
                 }
                 idle = didWork ? 0 : idle + 1;
                 if (idle > 0) await Task.Delay(Math.Min(50, idle * 5));   // both queues momentarily empty: poll gently
@@ -91,27 +81,6 @@ public sealed class ConcurrencyFacts
         violations.Should().BeEmpty();
         finished.Should().Be(Tasks);
         processed.Should().HaveCount(Tasks * 2).And.OnlyContain(p => p.Value == 1);
-        var health = await Json(http, HttpMethod.Get, "/health", null);
-        health.GetProperty("active_leases").GetInt64().Should().Be(0);
-    }
-
-    private static async Task<JsonElement> Json(HttpClient http, HttpMethod method, string path, string? body)
-    {
-        var errors = new ConcurrentQueue<string>();
-        var (status, json) = await Send(http, method, path, body, null, errors);
-        ((int)status).Should().BeInRange(200, 299, "{0} {1} must succeed", method, path);
-        return json!.Value;
-    }
-
-    private static async Task<(HttpStatusCode, JsonElement?)> Send(HttpClient http, HttpMethod method, string path, string? body,
-        string? token, ConcurrentQueue<string> serverErrors)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        if ((int)response.StatusCode >= 500) serverErrors.Enqueue($"{method} {path}: {(int)response.StatusCode} {text}");
-        return (response.StatusCode, text.Length == 0 ? null : JsonDocument.Parse(text).RootElement.Clone());
+        (await client.GetHealthAsync()).ActiveLeases.Should().Be(0);
     }
 }

@@ -37,7 +37,8 @@ internal sealed partial class SqliteReads
     public RowPage<TaskRow> LeasedTasks(TaskFilter filter)
     {
         var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
-        return Page(sql, args, filter.Limit);
+        using var db = Open();
+        return RowPage<TaskRow>.Of(db.Query<TaskRow>(sql, args).AsList(), filter.Limit);
     }
 
     public IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap)
