@@ -7,19 +7,23 @@ namespace TaskLeaseServer.Bench.Scenarios;
 /// <summary>
 /// One open dashboard page as ui.js keeps it live, for the ui-soak scenario: the page is loaded once;
 /// its live marker names the stream and the event id to start after; the stream is read with a
-/// streaming GET; each event (re)arms a 250 ms debounce that re-reads the page (one re-read at a time);
+/// streaming GET; an event schedules a re-read of the page, unless one is scheduled already, 250 ms
+/// later and no sooner than 2 s after the previous one (one re-read at a time);
 /// a page without a tail also re-reads every 15 s; a broken stream re-reads the page (no tail) and
 /// reconnects from the last id after a backoff doubling from 1 s to 30 s. Keep this in step with ui.js.
 /// </summary>
 public sealed partial class LivePage : IAsyncDisposable
 {
-    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Batch = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Gap = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(15);
     private readonly BenchClient _pages;
     private readonly HttpClient _streams;
     private readonly string _path;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Timer _debounce;
+    private readonly Timer _soon;
+    private int _scheduled;
+    private long _lastRead;
     private readonly Timer _tick;
     private string _stream = "";
     private string _last = "0";
@@ -32,7 +36,12 @@ public sealed partial class LivePage : IAsyncDisposable
         _pages = pages;
         _streams = streams;
         _path = path;
-        _debounce = new Timer(_ => _ = Refresh());
+        _soon = new Timer(_ =>
+        {
+            Volatile.Write(ref _scheduled, 0);
+            Volatile.Write(ref _lastRead, Environment.TickCount64);
+            _ = Refresh();
+        });
         _tick = new Timer(_ => _ = Refresh());
     }
 
@@ -125,13 +134,15 @@ public sealed partial class LivePage : IAsyncDisposable
         if (!data) return;
         if (id is not null) _last = id;
         Interlocked.Increment(ref Events);
-        if (!_tail) _debounce.Change(Debounce, Timeout.InfiniteTimeSpan);
+        if (_tail || Interlocked.Exchange(ref _scheduled, 1) == 1) return;
+        var wait = Math.Max(Batch.TotalMilliseconds, Volatile.Read(ref _lastRead) + Gap.TotalMilliseconds - Environment.TickCount64);
+        _soon.Change(TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await _debounce.DisposeAsync();
+        await _soon.DisposeAsync();
         await _tick.DisposeAsync();
         await _reader;
         _stop.Dispose();

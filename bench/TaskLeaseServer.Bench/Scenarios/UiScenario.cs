@@ -62,7 +62,9 @@ public static partial class UiScenario
             var kept = links.GroupBy(l => Regex.Replace(l, "[0-9a-f]{8,}|-\\d+", "")).SelectMany(g => g.Take(1)).ToList();
             pages.AddRange(kept.Select(l => ("tasks " + l["/ui/tasks".Length..], l)));
             pages.AddRange([
+                ("retrying lane's page", "/ui/attention/retrying"),
                 ("tasks ?status=leased", "/ui/tasks?status=leased"),
+                ("tasks ?status=leased&sort=-created", "/ui/tasks?status=leased&sort=-created"),
                 ("tasks ?sort=priority", "/ui/tasks?sort=priority"),
                 ("tasks ?sort=-created", "/ui/tasks?sort=-created"),
                 ("tasks ?sort=updated", "/ui/tasks?sort=updated"),
@@ -76,6 +78,9 @@ public static partial class UiScenario
                 ("store", "/ui/store"),
                 ("keys", "/ui/keys"),
                 ("about", "/ui/about"),
+                // The API figures the overview, attention and roles pages show (each counts the claim index).
+                ("GET /ops/queue", "/ops/queue"),
+                ("GET /ops/roles", "/ops/roles"),
             ]);
 
             var latencies = await Measure(client, pages, o.Smoke ? 3 : o.UiRounds);

@@ -80,6 +80,7 @@ public static class ServerComposition
     {
         services.AddSingleton<KeyUsage>();
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<QueueFigures>();
         services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken,
             sp.GetRequiredService<IStorageEngine>().Reads, sp.GetRequiredService<KeyUsage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Writes>();

@@ -86,6 +86,15 @@ public interface IReads
     RowPage<LeaseViewRow> Leases(string? agentId, int limit);
 
     /// <summary>
+    /// How many tasks a filtered or sorted listing (a <see cref="TaskFilter.Search"/> that is not plain)
+    /// matches from its first row, counted up to <paramref name="cap"/>; Exact is false past it.
+    /// </summary>
+    (long Count, bool Exact) CountTasks(TaskFilter filter, int cap);
+
+    /// <summary>Tasks of the pipeline in each of <paramref name="stages"/>, each counted up to <paramref name="cap"/> (one index range per stage).</summary>
+    IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap);
+
+    /// <summary>
     /// The tasks page for status=leased (<see cref="UiSql.IsLeasedOnly"/>): the listing of GET /tasks,
     /// every filter, sort and cursor, over the tasks of live leases only (<see cref="UiSql.LeasedTasks"/>).
     /// </summary>

@@ -117,14 +117,15 @@ public static class TaskListQuery
     /// One statement for the page: the filters, the cursor <paramref name="after"/> and the sort, reading
     /// <paramref name="source"/> (the table, or the table with an index named for SQLite).
     /// </summary>
+    /// <param name="select">the columns, a task row's unless a count wants none (UiSql.CountTasks)</param>
     public static (string Sql, DynamicParameters Args) Build(TaskFilter filter, TaskSearch search, Dialect dialect, string? textMatch,
-        TaskPosition? after, int take, string source = "tasks")
+        TaskPosition? after, int take, string source = "tasks", string select = TaskRow.Select)
     {
         var args = new DynamicParameters();
         args.Add("take", take);
         var where = Filters(filter, search, dialect, args, textMatch);
         where.AddRange(SortRange(search, after, args));
-        var sql = new StringBuilder($"SELECT {TaskRow.Select} FROM {source}");
+        var sql = new StringBuilder($"SELECT {select} FROM {source}");
         if (where.Count > 0) sql.Append(" WHERE ").Append(string.Join(" AND ", where.Distinct()));
         sql.Append(" ORDER BY ").Append(Order(search.Sort).OrderBy).Append(" LIMIT @take");
         return (sql.ToString(), args);

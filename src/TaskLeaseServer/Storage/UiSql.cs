@@ -73,8 +73,31 @@ public static class UiSql
     /// picks that order by itself.
     /// </summary>
     public static (string Sql, DynamicParameters Args) LeasedTasks(TaskFilter filter, TaskListQuery.Dialect dialect) =>
-        TaskListQuery.Build(filter, filter.Search!, dialect, null, filter.Search!.After, filter.Limit + 1,
-            "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks");
+        TaskListQuery.Build(filter, filter.Search!, dialect, null, filter.Search!.After, filter.Limit + 1, LeasedFrom);
+
+    private const string LeasedFrom =
+        "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks";
+
+    /// <summary>
+    /// "N matching" of the tasks page for a filtered or sorted listing: its own statement (the same
+    /// index walk) with no column read, counted up to <paramref name="cap"/> + 1, so reading a
+    /// thousand matches costs index steps, not a thousand task rows.
+    /// </summary>
+    public static (string Sql, DynamicParameters Args) CountTasks(TaskFilter filter, TaskListQuery.Dialect dialect, string? textMatch, int cap)
+    {
+        var search = filter.Search!;
+        var (sql, args) = TaskListQuery.Build(filter, search, dialect, textMatch, search.After, cap + 1,
+            IsLeasedOnly(filter) ? LeasedFrom : "tasks", select: "1");
+        return ($"SELECT COUNT(*) FROM ({sql}) AS counted", args);
+    }
+
+    /// <summary>
+    /// One stage's tasks of a pipeline, counted up to @cap on the pipeline's index (pipeline_id,
+    /// stage, created_at_ms, id): the index alone answers, and never more than @cap entries of it.
+    /// </summary>
+    public static string StageCount(Func<string, string> hint) => $"""
+        SELECT COUNT(*) FROM (SELECT 1 FROM tasks {hint("ix_tasks_pipeline")} WHERE pipeline_id = @pipelineId AND stage = @stage LIMIT @cap) AS capped
+        """;
 
     /// <summary>Downstream tasks through ix_dependencies_upstream.</summary>
     public const string Dependents = $"""

@@ -85,6 +85,36 @@ public abstract partial class StorageFacts
     }
 
     [Fact]
+    public async Task CountTasks_CountsWhatTheListingLists_UpToTheCap()
+    {
+        var pid = await Pipeline();
+        await Tasks(New(pid, "needle one"), New(pid, "plain"), New(pid, "plain") with { Paused = true }, New(pid, "needle two") with { Paused = true });
+        await Claimed(); // the first: leased
+        TaskFilter F(TaskSearch search) => new(null, null, null, 50, search);
+
+        Reads.CountTasks(F(Find([TaskStatusRule.Paused])), 10).Should().Be((2L, true));
+        Reads.CountTasks(F(Find([TaskStatusRule.Paused])), 1).Should().Be((1L, false), "past the cap the count says so");
+        Reads.CountTasks(F(Find([TaskStatusRule.Paused], text: "needle")), 10).Should().Be((1L, true));
+        Reads.CountTasks(F(Find(text: "needle", sort: TaskSort.Priority)), 10).Should().Be((2L, true));
+        Reads.CountTasks(F(Find([TaskStatusRule.Leased])), 10).Should().Be((1L, true), "status=leased counts from the leases table");
+        Reads.CountTasks(F(Find(sort: TaskSort.Updated)), 3).Should().Be((3L, false));
+        Reads.CountTasks(F(Find(text: "!!!")), 10).Should().Be((0L, true), "a search with no term that can match matches nothing");
+    }
+
+    [Fact]
+    public async Task StageCounts_CountAPipelinesTasksPerStage_UpToTheCap()
+    {
+        var pid = await Pipeline();
+        var other = await Pipeline();
+        await Tasks(New(pid, "a"), New(pid, "b"), New(pid, "c"), New(other, "d"));
+        var stage = (await Claimed()).Task.Stage;
+        var counts = Reads.StageCounts(pid, [stage, "nowhere"], 10);
+        counts[stage].Should().Be(3, "the claimed task is still in its stage; the other pipeline's is not counted");
+        counts["nowhere"].Should().Be(0);
+        Reads.StageCounts(pid, [stage], 2)[stage].Should().Be(2, "counting stops at the cap");
+    }
+
+    [Fact]
     public async Task LeasedTasks_ListWhatTheStatusFilterLists_InEverySort_FromTheLeasesTable()
     {
         var pid = await Pipeline();

@@ -93,9 +93,11 @@ public sealed class UiPageFacts
 
         var (_, first) = await Open(server, $"/ui/tasks?pipeline_id={pipeline}");
         first.QuerySelectorAll("tbody tr").Should().HaveCount(50);
+        first.QuerySelector("p.note")!.TextContent.Should().Contain("56 matching", "the pipeline's index counts per stage");
         var next = first.QuerySelector("p.pager a")!.GetAttribute("href")!;
         var (_, second) = await Open(server, next);
         second.QuerySelectorAll("tbody tr").Should().HaveCount(6);
+        second.QuerySelector("p.note")!.TextContent.Should().Contain("56 matching", "counted from the first row on every page");
         second.QuerySelector("p.pager").Should().BeNull();
     }
 

@@ -3,9 +3,9 @@
 // event id the page was rendered at (data-after), so the stream starts there and replays nothing.
 // The stream is read with fetch, not EventSource: the server names every event after its kind
 // ("event: heartbeat"), and EventSource hands named events only to listeners of that exact name.
-// On each event the page either re-reads its own HTML and swaps in the new <main> (parsed by
-// DOMParser, which runs no script), or, with data-tail, appends the event as a row of that table,
-// written with textContent only. Nothing else is ever written into the page.
+// On events the page either re-reads its own HTML (at most every 2 s) and swaps in the new <main>
+// (parsed by DOMParser, which runs no script), or, with data-tail, appends the event as a row of
+// that table, written with textContent only. Nothing else is ever written into the page.
 (function () {
   "use strict";
   // The page's one re-read, shared with actions.js (after an action): resolves true once the new
@@ -67,12 +67,20 @@
     if (empty) empty.remove();
   }
 
-  var debounce = null;
+  // Events come in bursts or in a steady stream: a re-read goes 250 ms after the first event of a
+  // burst (the rest of it rides along) and never sooner than 2 s after the previous one, so a page
+  // costs the server at most one re-read per 2 s however busy it is, and a steady stream cannot
+  // put the re-read off for good (as a debounce that restarts on every event would).
+  var BATCH_MS = 250, GAP_MS = 2000, scheduled = null, lastRead = 0;
   function onEvent(id, data) {
     if (id) last = id;
     if (tail) { append(id, data); return; }
-    clearTimeout(debounce);
-    debounce = setTimeout(refresh, 250);
+    if (scheduled) return;
+    scheduled = setTimeout(function () {
+      scheduled = null;
+      lastRead = Date.now();
+      refresh();
+    }, Math.max(BATCH_MS, lastRead + GAP_MS - Date.now()));
   }
 
   // One SSE frame: "id:", "event:" and "data:" lines; a line starting with ":" is a keep-alive.

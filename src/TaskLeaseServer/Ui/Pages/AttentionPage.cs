@@ -13,7 +13,7 @@ namespace TaskLeaseServer.Ui.Pages;
 public static class AttentionPage
 {
     public const int RowsPerLane = 10;
-    private const long StuckMs = 300_000;
+    private const long StuckMs = QueueFigures.StuckMs;
 
     private sealed record LaneInfo(AttentionLane Lane, string Title, string Help, string AllHref, string AllLabel);
 
@@ -32,11 +32,11 @@ public static class AttentionPage
             "/ui/tasks?status=canceled&sort=-created", "all canceled tasks"),
     ];
 
-    public static async Task<IResult> Render(HttpContext http, IReads reads, IWriteExecutor executor, EventFeed feed, TimeProvider time)
+    public static async Task<IResult> Render(HttpContext http, IReads reads, QueueFigures figures, IWriteExecutor executor, EventFeed feed, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var rows = Lanes.ToDictionary(l => l.Lane, l => reads.Attention(l.Lane, now, now - StuckMs, RowsPerLane));
-        var queue = reads.Queue(now, now - StuckMs, now);
+        var queue = await figures.Of(reads, now);
         var verdicts = await Inspections.Of(executor, rows.Values.SelectMany(p => p.Items).Select(t => t.Id));
         var definitions = DefinitionsOf(http, reads, rows.Values.SelectMany(p => p.Items));
         var after = await feed.Horizon(http.RequestAborted);

@@ -7,13 +7,10 @@ namespace TaskLeaseServer.Ui.Pages;
 /// <summary>Per role: what is waiting, how old, who is working, and what is in trouble; the same figures as /ops/queue and /ops/roles.</summary>
 public static class OverviewPage
 {
-    private const long NearExpiryMs = 60_000;
-    private const long StuckMs = 300_000;
-
-    public static async Task<IResult> Render(HttpContext http, IReads reads, EventFeed feed, TimeProvider time)
+    public static async Task<IResult> Render(HttpContext http, IReads reads, QueueFigures figures, EventFeed feed, TimeProvider time)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var queue = reads.Queue(now, now - StuckMs, now + NearExpiryMs);
+        var queue = await figures.Of(reads, now);
         // The claimable figures come from the queue; the roles add only their controls and live leases.
         var controls = reads.Roles(now, claimable: false).ToDictionary(r => r.Role, StringComparer.Ordinal);
         var health = reads.Health(now);

@@ -8,9 +8,6 @@ namespace TaskLeaseServer.Ui.Pages;
 /// <summary>Every pipeline, and one pipeline's state machine drawn as SVG with its task count per stage.</summary>
 public static class PipelinesPage
 {
-    /// <summary>Counting a pipeline's tasks per stage stops here: the page stays fast at any size and says "or more".</summary>
-    private const int CountCap = 10_000;
-
     public static IResult List(HttpContext http, IReads reads) => Page(http, "Pipelines", "/ui/pipelines", h =>
         Table(h, ["Name", "Stages", "Created"], reads.Pipelines(), (h, p) =>
         {
@@ -25,7 +22,7 @@ public static class PipelinesPage
         var definition = pipeline is null ? null : Definitions.Of(pipeline);
         if (pipeline is null || definition is null)
             return Page(http, "No such pipeline", "/ui/pipelines", h => h.El("p", $"There is no pipeline {id}."), 404);
-        var counts = StageCounts(reads, id);
+        var counts = reads.StageCounts(id, [.. definition.Stages.Select(s => s.Name)], StateGraph.CountCap);
         return Page(http, pipeline.Name.Length == 0 ? "(unnamed pipeline)" : pipeline.Name, "/ui/pipelines", h =>
         {
             h.Raw("<figure class=\"graph\">");
@@ -42,20 +39,5 @@ public static class PipelinesPage
             h.El("h2", "Definition");
             h.El("pre", JsonSerializer.Serialize(JsonDocument.Parse(pipeline.DefinitionJson).RootElement, new JsonSerializerOptions { WriteIndented = true }), "json");
         });
-    }
-
-    /// <summary>Tasks per stage of one pipeline, a page at a time over the pipeline's index, up to <see cref="CountCap"/> tasks (then null: "or more").</summary>
-    private static Dictionary<string, long>? StageCounts(IReads reads, string pipelineId)
-    {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        (long, string)? after = null;
-        for (var seen = 0; seen < CountCap; seen += 1000)
-        {
-            var page = reads.Tasks(new TaskFilter(null, pipelineId, after, 1000));
-            foreach (var t in page.Items) counts[t.Stage] = counts.GetValueOrDefault(t.Stage) + 1;
-            if (!page.More) return counts;
-            after = (page.Items[^1].CreatedAtMs, page.Items[^1].Id);
-        }
-        return null;
     }
 }

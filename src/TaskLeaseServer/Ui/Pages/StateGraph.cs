@@ -10,12 +10,17 @@ public static class StateGraph
 {
     private const int BoxW = 150, BoxH = 54, ColGap = 70, RowGap = 28, Pad = 20;
 
-    public static string CountText(Dictionary<string, long>? counts, string stage) =>
-        counts is null ? "many" : counts.GetValueOrDefault(stage).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>Counting a stage's tasks stops here (the pipeline page stays fast at any size) and says "or more".</summary>
+    public const long CountCap = 10_000;
 
-    /// <param name="counts">tasks per stage, null when there are too many to count ("many")</param>
+    public static string CountText(IReadOnlyDictionary<string, long>? counts, string stage) =>
+        counts is null ? "" : counts.GetValueOrDefault(stage) is var n && n >= CountCap
+            ? CountCap.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + "+"
+            : n.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <param name="counts">tasks per stage, up to <see cref="CountCap"/> each</param>
     /// <param name="withCounts">false on a task's page: the boxes show roles only</param>
-    public static void Draw(Html h, PipelineDefinition definition, Dictionary<string, long>? counts, string? current, bool withCounts = true)
+    public static void Draw(Html h, PipelineDefinition definition, IReadOnlyDictionary<string, long>? counts, string? current, bool withCounts = true)
     {
         var depth = Depths(definition);
         var columns = definition.Stages.GroupBy(s => depth[s.Name]).OrderBy(g => g.Key).ToList();

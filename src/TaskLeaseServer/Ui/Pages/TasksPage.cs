@@ -135,8 +135,9 @@ public static class TasksPage
     }
 
     /// <summary>
-    /// How many match: with no filter but stage, the stage counters (the figures of /health);
-    /// otherwise one listing page of up to <see cref="CountCap"/> rows from the first.
+    /// How many match: with no filter but stage, the stage counters (the figures of /health); with a
+    /// pipeline (and a stage), the pipeline index per stage, each up to <see cref="CountCap"/> + 1; otherwise the listing from its first row, up to <see cref="CountCap"/> (counted without reading the rows
+    /// for a filtered or sorted one).
     /// </summary>
     private static (long, bool) Matching(IReads reads, TaskFilter filter, RowPage<TaskRow> page)
     {
@@ -147,7 +148,16 @@ public static class TasksPage
             return (filter.Stage is null ? stages.Sum(s => s.Count) : stages.Where(s => s.Stage == filter.Stage).Sum(s => s.Count), true);
         }
         if (filter.After is null && filter.Search?.After is null && !page.More) return (page.Items.Count, true);
+        if (filter.Search is null or { IsPlain: true } && filter.PipelineId is { } pipeline)
+        {
+            // The pipeline's index answers per stage without reading a row (as on the pipeline's page).
+            var stages = filter.Stage is { } one ? [one]
+                : reads.Pipeline(pipeline) is { } p ? [.. Definitions.Of(p).Stages.Select(s => s.Name)] : new List<string>();
+            var counts = reads.StageCounts(pipeline, stages, CountCap + 1).Values.Sum();
+            return (Math.Min(counts, CountCap), counts <= CountCap);
+        }
         var first = filter with { After = null, Limit = CountCap, Search = filter.Search is null ? null : filter.Search with { After = null } };
+        if (first.Search is { IsPlain: false }) return reads.CountTasks(first, CountCap);
         var counted = List(reads, first);
         return (counted.Items.Count, !counted.More);
     }

@@ -23,4 +23,21 @@ internal sealed partial class PostgresReads
         var (sql, args) = UiSql.LeasedTasks(filter, Dialect);
         return RowPage<TaskRow>.Of(Read(db => db.Query<TaskRow>(sql, args).AsList()), filter.Limit);
     }
+
+    public IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap) => Snapshot(db =>
+    {
+        var sql = UiSql.StageCount(_ => "");
+        return (IReadOnlyDictionary<string, long>)stages.Distinct(StringComparer.Ordinal)
+            .ToDictionary(stage => stage, stage => db.ExecuteScalar<long>(sql, new { pipelineId, stage, cap }), StringComparer.Ordinal);
+    });
+
+    public (long Count, bool Exact) CountTasks(TaskFilter filter, int cap)
+    {
+        string? query = null;
+        if (filter.Search!.Text is { } text && (query = SearchText.Query(text)) is null) return (0, true);
+        var (sql, args) = UiSql.CountTasks(filter, Dialect, query is null ? null : "search @@ @query::tsquery", cap);
+        if (query is not null) args.Add("query", query);
+        var n = Read(db => db.ExecuteScalar<long>(sql, args));
+        return (Math.Min(n, cap), n <= cap);
+    }
 }

@@ -40,4 +40,28 @@ internal sealed partial class SqliteReads
         using var db = Open();
         return RowPage<TaskRow>.Of(db.Query<TaskRow>(sql, args).AsList(), filter.Limit);
     }
+
+    public IReadOnlyDictionary<string, long> StageCounts(string pipelineId, IReadOnlyList<string> stages, long cap)
+    {
+        using var db = Open();
+        using var snapshot = ReadSnapshot.Begin(db);
+        var sql = UiSql.StageCount(Indexed);
+        return stages.Distinct(StringComparer.Ordinal)
+            .ToDictionary(stage => stage, stage => db.ExecuteScalar<long>(sql, new { pipelineId, stage, cap }), StringComparer.Ordinal);
+    }
+
+    public (long Count, bool Exact) CountTasks(TaskFilter filter, int cap)
+    {
+        string? match = null, fts = null;
+        if (filter.Search!.Text is { } text)
+        {
+            if ((fts = FtsMatch.Build(text)) is null) return (0, true);
+            match = "rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match)";
+        }
+        var (sql, args) = UiSql.CountTasks(filter, Dialect, match, cap);
+        if (fts is not null) args.Add("match", fts);
+        using var db = Open();
+        var n = db.ExecuteScalar<long>(sql, args);
+        return (Math.Min(n, cap), n <= cap);
+    }
 }
