@@ -103,6 +103,43 @@ public sealed class WorkerFacts
     }
 
     [Fact]
+    public async Task AServerThatStaysAwayCancelsTheHandlerAtTheLeasesExpiryNotAfterTheRetries()
+    {
+        var server = await ServerProcess.StartAsync();
+        try
+        {
+            // Retries that would go on for a minute: the heartbeat must give up at the lease's expiry.
+            var client = WorkerHarness.PatientClient(server.BaseAddress);
+            var role = Flow.Unique("away");
+            var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+            await client.CreateTaskAsync(new NewTask(pipeline, "t"));
+
+            var held = new TaskCompletionSource<TaskContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var canceledAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var worker = Worker(client, role, 1, async (ctx, ct) =>
+            {
+                held.TrySetResult(ctx);
+                try { await Task.Delay(Timeout.Infinite, ct); }
+                catch (OperationCanceledException) { canceledAt.TrySetResult(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); }
+                return WorkResult.Transition("submit");
+            }, new CollectingLogger<TaskLeaseWorker>(), ttlMs: 3_000);
+            await worker.StartAsync(CancellationToken.None);
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            var killedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await server.StopAsync(); // kill -9; the lease runs out at most 3 s after its last heartbeat
+            var at = await canceledAt.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await worker.StopAsync(CancellationToken.None);
+
+            (at - killedAt).Should().BeLessThan(3_000 + 1_500, "the handler stops by the lease's expiry, not after a minute of retries");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ShutdownReleasesTheLeasesItHoldsAndTheTasksAreClaimableAtOnce()
     {
         await using var server = await ServerProcess.StartAsync();
