@@ -5,7 +5,9 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake", "client"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake", "client", "ui", "ui-soak"];
+
+    public static readonly string[] LongScenarios = ["ui-soak"];
 
     public required IReadOnlyList<string> Scenarios { get; init; }
     /// <summary>Measured seconds per phase (warm-up comes on top).</summary>
@@ -28,17 +30,25 @@ public sealed record BenchOptions
     public int LargeStore { get; init; } = 100_000;
     /// <summary>Tasks in the table the filters scenario pages through.</summary>
     public int FilterTasks { get; init; } = 1_000_000;
+    /// <summary>How long the ui-soak scenario keeps its live pages open, and how many.</summary>
+    public double SoakMinutes { get; init; } = 60;
+    public int UiPages { get; init; } = 20;
+    /// <summary>Tasks in the table the ui scenario pages through, and the rounds of page loads it times.</summary>
+    public int UiTasks { get; init; } = 1_000_000;
+    public int UiRounds { get; init; } = 20;
 
     public const string Usage = """
-        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|wake|all[,...]] [--seconds N] [--smoke]
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|wake|client|ui|ui-soak|all[,...]] [--seconds N] [--smoke]
                                      [--engine sqlite|postgresql]
                                      [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
                                      [--large N] [--blocked N] [--store-large N] [--filter-tasks N]
+                                     [--ui-tasks N] [--ui-rounds N] [--soak-minutes N] [--ui-pages N]
           Starts the server (src/TaskLeaseServer/bin/Release/net10.0/TaskLeaseServer.dll, build it with
           `dotnet build -c Release`) on a temporary database and a free loopback port, unless --url is given.
           --engine postgresql: every server the run starts gets a fresh database on a throwaway PostgreSQL cluster
           (initdb + pg_ctl from /usr/lib/postgresql/*/bin). The nodes scenario always compares SQLite, one
           PostgreSQL node and three PostgreSQL nodes.
+          ui-soak: --ui-pages live dashboard pages for --soak-minutes (default 20 pages, 60 min; "all" leaves it out).
           --smoke: tiny sizes, about a second per scenario; exits non-zero on any error, never on a missed target.
         """;
 
@@ -56,7 +66,8 @@ public sealed record BenchOptions
 
         var scenarios = (values.GetValueOrDefault("--scenario") ?? "all")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (scenarios.Contains("all")) scenarios = AllScenarios;
+        // "all" leaves out the hour-long soak unless it is shrunk by --smoke: name it to run it.
+        if (scenarios.Contains("all")) scenarios = smoke ? AllScenarios : [.. AllScenarios.Except(LongScenarios)];
         foreach (var s in scenarios)
         {
             if (!AllScenarios.Contains(s)) throw new ArgumentException($"unknown scenario \"{s}\"");
@@ -67,6 +78,7 @@ public sealed record BenchOptions
             {
                 Scenarios = scenarios, Smoke = true, Seconds = 1, Agents = 4, BacklogAgents = 2, BulkClients = 2,
                 SmallBacklog = 200, LargeBacklog = 2_000, BlockedTasks = 500, SmallStore = 100, LargeStore = 1_000, FilterTasks = 2_000,
+                SoakMinutes = 0.1, UiPages = 3, UiTasks = 2_000,
             }
             : new BenchOptions { Scenarios = scenarios };
         var engine = values.GetValueOrDefault("--engine") ?? "sqlite";
@@ -83,6 +95,10 @@ public sealed record BenchOptions
             BlockedTasks = (int)Number(values, "--blocked", options.BlockedTasks),
             LargeStore = (int)Number(values, "--store-large", options.LargeStore),
             FilterTasks = (int)Number(values, "--filter-tasks", options.FilterTasks),
+            UiTasks = (int)Number(values, "--ui-tasks", options.UiTasks),
+            UiRounds = (int)Number(values, "--ui-rounds", options.UiRounds),
+            SoakMinutes = Number(values, "--soak-minutes", options.SoakMinutes),
+            UiPages = (int)Number(values, "--ui-pages", options.UiPages),
         };
     }
 

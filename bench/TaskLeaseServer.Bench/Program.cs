@@ -39,6 +39,8 @@ foreach (var scenario in options.Scenarios)
             "filters" => FilterScenario.Run(context),
             "wake" => WakeScenario.Run(context),
             "client" => ClientScenario.Run(context),
+            "ui" => UiScenario.Run(context),
+            "ui-soak" => UiSoakScenario.Run(context),
             _ => throw new ArgumentException($"unknown scenario {scenario}"),
         });
     }

@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using TaskLeaseServer.Bench.Harness;
-using TaskLeaseServer.Domain;
-using TaskLeaseServer.Lifecycle;
 using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Bench.Scenarios;
@@ -23,7 +19,6 @@ public static class FilterScenario
 {
     public const double MaxRatio = 2.0;
     private const int Pipelines = 10;
-    private const int SeedUnit = 5_000;
     private const string Page = "/tasks?limit=50";
 
     public static async Task Run(BenchContext context)
@@ -40,7 +35,7 @@ public static class FilterScenario
         {
             var db = o.Engine == "postgresql" ? context.Cluster.NewDatabase() : Path.Combine(dir, "filters.db");
             var (pipelines, seeded) = await Seed(db, o.FilterTasks);
-            report.Info("filters", $"seeding {o.FilterTasks:#,0} tasks through the storage seam ({SeedUnit:#,0} per unit)",
+            report.Info("filters", $"seeding {o.FilterTasks:#,0} tasks through the storage seam ({SeamSeeder.Unit:#,0} per unit)",
                 Report.Rate(seeded.PerSecond, "tasks/s"));
 
             var process = await ServerProcess.Start(o.ServerDll, db);
@@ -104,68 +99,26 @@ public static class FilterScenario
             throw new InvalidOperationException($"the page \"{page.Name}\" ({page.Path}) matched no task");
     }
 
-    /// <summary>Cancels <paramref name="cancel"/>, and dead-letters one new task of <paramref name="deadPipeline"/> (one attempt, failed).</summary>
-    private static async Task Rare(IWriteExecutor writer, string deadPipeline, string cancel)
-    {
-        await writer.Run(u => Operators.Cancel(u, cancel, new CancelCommand("bench", null), "bench"));
-        await writer.Run(u =>
-        {
-            Creation.Tasks(u, [new NewTask(deadPipeline, "doomed task", "fails once", 0, "{}", 1, 0, null, [], null, null)]);
-            var claim = Claims.Claim(u, new ClaimRequest("doomed-agent", "filter-doomed", 60_000, new Dictionary<string, long>()))
-                ?? throw new InvalidOperationException("the doomed task was not claimed");
-            var hash = LeaseToken.HashOf(claim.LeaseToken)!;
-            var (lease, _) = LeaseHolder.Authorize(u, claim.Run.Id, hash, () => true);
-            LeaseHolder.Fail(u, lease, hash, new FailureReport("bench", null));
-            return true;
-        });
-    }
-
     /// <summary>The pipelines and the tasks, written by the server's own storage composition on <paramref name="db"/>.</summary>
     private static async Task<(List<string> Pipelines, SeedResult Seeded)> Seed(string db, int count)
     {
-        await using var provider = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(TimeProvider.System)
-            .AddStorageEngine(_ => new StorageOptions(db))
-            .BuildServiceProvider();
-        var engine = provider.GetRequiredService<IStorageEngine>();
-        engine.Migrate();
-        var housekeeping = provider.GetServices<IHostedService>().ToList();
-        foreach (var service in housekeeping) await service.StartAsync(CancellationToken.None);
-        var writer = engine.Writer;
-
+        await using var seeder = await SeamSeeder.Open(db);
         var pipelines = new List<string>();
-        for (var k = 0; k < Pipelines; k++)
-        {
-            var definition = $$$"""
-                {"initial":"stage-{{{k}}}","states":{"stage-{{{k}}}":{"agent_role":"filter-role-{{{k}}}"},"done":{"terminal":true}},
-                 "transitions":[{"from":"stage-{{{k}}}","to":"done","trigger":"finish"}]}
-                """;
-            using var doc = JsonDocument.Parse(definition);
-            pipelines.Add(await writer.Run(u => Creation.Pipeline(u, $"bench-filters-{k}", definition, PipelineDefinition.Parse(doc.RootElement))));
-        }
-
-        // The rare statuses an operator hunts for: one canceled and one dead-lettered task per unit.
-        const string deadDefinition = """
-            {"initial":"doomed","states":{"doomed":{"agent_role":"filter-doomed"},"done":{"terminal":true}},
-             "transitions":[{"from":"doomed","to":"done","trigger":"finish"}]}
-            """;
-        using var deadDoc = JsonDocument.Parse(deadDefinition);
-        var dead = await writer.Run(u => Creation.Pipeline(u, "bench-filters-doomed", deadDefinition, PipelineDefinition.Parse(deadDoc.RootElement)));
+        for (var k = 0; k < Pipelines; k++) pipelines.Add(await seeder.Pipeline($"bench-filters-{k}", $"stage-{k}", $"filter-role-{k}"));
+        var dead = await seeder.Pipeline("bench-filters-doomed", "doomed", "filter-doomed");
 
         var later = DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds();
-        var clock = Stopwatch.StartNew();
-        for (var start = 0; start < count; start += SeedUnit)
-        {
-            var unit = Enumerable.Range(start, Math.Min(SeedUnit, count - start)).Select(i => new NewTask(
+        var seeded = await seeder.Tasks(count, i => new NewTask(
                 pipelines[i % Pipelines], i % 100 == 7 ? $"needle task {i}" : $"bench task {i}",
                 "seeded by the filter benchmark", Priority: i / Pipelines % 10, "{}", null, 0, null, [], null, null,
-                NotBeforeMs: i % 20 == 1 ? later : 0, Paused: i % 20 == 0)).ToList();
-            var ids = await writer.Run(u => Creation.Tasks(u, unit));
-            await Rare(writer, dead, ids[^1]);
-        }
-        var seeded = new SeedResult(count, clock.Elapsed);
-        foreach (var service in housekeeping) await service.StopAsync(CancellationToken.None);
+                NotBeforeMs: i % 20 == 1 ? later : 0, Paused: i % 20 == 0),
+            // The rare statuses an operator hunts for: one canceled and one dead-lettered task per unit.
+            async ids =>
+            {
+                await seeder.Cancel(ids[^1]);
+                await seeder.Fail(await seeder.CreateAndClaim(
+                    new NewTask(dead, "doomed task", "fails once", 0, "{}", 1, 0, null, [], null, null), "filter-doomed", "doomed-agent", 60_000));
+            });
         return (pipelines, seeded);
     }
 }

@@ -5,20 +5,29 @@ namespace TaskLeaseServer.Background;
 
 /// <summary>
 /// The node's one reader of new events, for every open stream (EXTENSIONS §6). Woken by commit
-/// notices that appended events (this node's, and the other nodes' through the engine's relay) and
-/// by rechecks, it asks the event log how far the log is settled (<see cref="IEventLog"/>: every id
-/// up to the horizon is committed or never will be), reads the events up to there once, and hands
-/// each to the subscriptions whose filter it matches, in id order. Streams hold no connection
-/// while idle: a subscription is a bounded in-memory channel. A subscriber that falls too far
-/// behind is cut off and replays from the database (its stream resumes after its last id).
-/// While nobody subscribes the feed reads nothing: a commit costs no query on any node (on
-/// PostgreSQL every node hears every commit), and the next caller that needs the horizon (a
-/// subscriber joining, a history page) waits for one fresh read.
+/// notices that appended events a subscription can match (this node's, and the other nodes'
+/// through the engine's relay) and by rechecks, it asks the event log how far the log is settled
+/// (<see cref="IEventLog"/>: every id up to the horizon is committed or never will be), reads the
+/// events up to there once, and hands each to the subscriptions whose filter it matches, in id
+/// order (<see cref="SubscriptionIndex"/>: only those that could match are looked at). Streams
+/// hold no connection while idle: a subscription is a bounded in-memory channel. A subscriber that
+/// falls too far behind is cut off and replays from the database (its stream resumes after its last id).
+///
+/// A notice says what its events can be matched on (<see cref="CommitNotice.EventKeys"/>): when no
+/// subscription matches any of them, nothing is read, and the published horizon stays where it
+/// was: the next read starts there and so covers those events too. It comes with the next notice
+/// a subscription can match, a subscriber joining, a caller asking for the horizon, or once
+/// <see cref="CatchUp"/> events were passed over (so that read stays about one page). While nobody
+/// subscribes the feed reads nothing at all: a commit costs no query on any node (on PostgreSQL
+/// every node hears every commit), and the next caller that needs the horizon (a subscriber
+/// joining, a history page) waits for one fresh read. The lock is never held across a read.
 /// </summary>
 public sealed class EventFeed : IHostedService
 {
     /// <summary>Events a subscription may have waiting before it is cut off.</summary>
     public const int Buffer = 4_096;
+    /// <summary>Event keys passed over (matched by no subscription) before the feed reads anyway, to move its horizon on.</summary>
+    public const int CatchUp = 1_000;
     private const int Page = 1_000;
     private static readonly TimeSpan GapRetry = TimeSpan.FromMilliseconds(5);
 
@@ -28,11 +37,15 @@ public sealed class EventFeed : IHostedService
     private readonly TimeProvider _time;
     private readonly ILogger<EventFeed> _logger;
     private readonly Lock _lock = new();
-    private readonly List<Subscription> _subscriptions = [];
+    private readonly SubscriptionIndex _subscriptions = new();
     // Completed by each read of the horizon, then replaced: what a caller that needs one waits for.
     private TaskCompletionSource _read = NewRead();
+    private long _readsStarted;
+    private long _readsDone;       // the number of the last read that completed (a failed one never does)
     private long _published = -1; // -1: not followed (nobody subscribes)
     private int _wanted;           // callers waiting for a fresh horizon
+    private bool _unread;          // events a subscription may match committed above _published: read
+    private int _passedOver;       // event keys above _published that no subscription matched (0: _published is the log's end as noticed)
     private int _pending;
 
     public EventFeed(IEventLog log, IReads reads, CommitSignal signal, TimeProvider time, ILogger<EventFeed> logger)
@@ -55,6 +68,12 @@ public sealed class EventFeed : IHostedService
         get { lock (_lock) return _subscriptions.Count; }
     }
 
+    /// <summary>Filter checks made so far, judging notices and delivering events (for tests: what an event costs).</summary>
+    public long FilterChecks
+    {
+        get { lock (_lock) return _subscriptions.Checks; }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _signal.Committed += OnCommit;
@@ -68,12 +87,15 @@ public sealed class EventFeed : IHostedService
         return Task.CompletedTask;
     }
 
-    /// <summary>The settled horizon: the followed one while streams are open, else one fresh read.</summary>
+    /// <summary>
+    /// The settled horizon: the followed one while streams are open and every event noticed is
+    /// read, else one fresh read that starts after this call (so it holds the caller's own commits).
+    /// </summary>
     public async Task<long> Horizon(CancellationToken cancel)
     {
         lock (_lock)
         {
-            if (_subscriptions.Count > 0 && _published >= 0) return _published;
+            if (Followed && !_unread && _passedOver == 0) return _published;
         }
         return await Fresh(() => _published, cancel);
     }
@@ -81,33 +103,49 @@ public sealed class EventFeed : IHostedService
     /// <summary>Subscribes; events above <see cref="Subscription.Start"/> arrive on it, the ones up to it are the caller's to replay.</summary>
     public async Task<Subscription> Subscribe(EventFilter filter, CancellationToken cancel)
     {
+        var kick = false;
         Subscription Join()
         {
             var subscription = new Subscription(this, filter, _published);
             _subscriptions.Add(subscription);
+            // Events passed over above its start may be this subscriber's: read them now.
+            if (_passedOver > 0) _unread = kick = true;
             return subscription;
         }
+        Subscription? joined = null;
         lock (_lock)
         {
-            if (_subscriptions.Count > 0 && _published >= 0) return Join();
+            if (Followed) joined = Join();
         }
-        return await Fresh(Join, cancel);
+        joined ??= await Fresh(Join, cancel);
+        if (kick) Kick();
+        return joined;
     }
 
-    /// <summary>Waits for the next read of the horizon, then runs <paramref name="then"/> under the lock.</summary>
+    private bool Followed => _published >= 0 && _subscriptions.Count > 0;
+
+    /// <summary>Waits for a read of the horizon that starts after this call, then runs <paramref name="then"/> under the lock.</summary>
     private async Task<T> Fresh<T>(Func<T> then, CancellationToken cancel)
     {
-        Task read;
+        long need;
         lock (_lock)
         {
             _wanted++;
-            read = _read.Task;
+            need = _readsStarted + 1;
         }
         try
         {
             Kick();
-            await read.WaitAsync(cancel);
-            lock (_lock) return then();
+            while (true)
+            {
+                Task read;
+                lock (_lock)
+                {
+                    if (_readsDone >= need) return then();
+                    read = _read.Task;
+                }
+                await read.WaitAsync(cancel);
+            }
         }
         finally
         {
@@ -117,9 +155,24 @@ public sealed class EventFeed : IHostedService
 
     private static TaskCompletionSource NewRead() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>On the committing thread: judges the notice by its event keys, and wakes the reader only if a subscription may match.</summary>
     private void OnCommit(CommitNotice notice)
     {
-        if (notice.Events || notice.Recheck) Kick();
+        if (!notice.Events && !notice.Recheck) return;
+        lock (_lock)
+        {
+            if (notice.Recheck || notice.EventKeys is not { } keys || keys.Any(_subscriptions.AnyMatches) || _passedOver >= CatchUp)
+            {
+                _unread = true;
+            }
+            else
+            {
+                _passedOver += Math.Max(1, keys.Count);
+                return;
+            }
+            if (_subscriptions.Count == 0 && _wanted == 0) return;
+        }
+        Kick();
     }
 
     /// <summary>Runs the reader, or makes the running one go once more.</summary>
@@ -141,6 +194,7 @@ public sealed class EventFeed : IHostedService
             }
             catch (Exception e)
             {
+                lock (_lock) _unread = true;
                 _logger.LogWarning(e, "Could not read new events for the open streams; trying again on the next commit or recheck");
             }
             if (gap)
@@ -158,6 +212,7 @@ public sealed class EventFeed : IHostedService
     /// <returns>whether a missing id may still commit (look again soon)</returns>
     private bool Step()
     {
+        long from, number;
         lock (_lock)
         {
             if (_subscriptions.Count == 0 && _wanted == 0)
@@ -167,38 +222,34 @@ public sealed class EventFeed : IHostedService
                 _published = -1;
                 return false;
             }
+            if (Followed && !_unread && _wanted == 0) return false; // nothing noticed that a subscriber can match
+            // This read covers every commit noticed so far; notices from now on count for the next one.
+            _unread = false;
+            _passedOver = 0;
+            number = ++_readsStarted;
+            from = Followed ? _published : -1;
         }
         var horizon = _log.Advance();
-        long from;
-        lock (_lock)
+        if (from < 0)
         {
-            var followed = _published >= 0 && _subscriptions.Count > 0;
-            if (!followed)
-            {
-                // Only where the log is settled: subscribers join from here, history pages stop here.
-                _published = Math.Max(_published, horizon.UpToId);
-                _read.TrySetResult();
-                _read = NewRead();
-                return horizon.GapPending;
-            }
-            from = _published;
+            // Only where the log is settled: subscribers join from here, history pages stop here.
+            lock (_lock) _published = Math.Max(_published, horizon.UpToId);
         }
-        while (from < horizon.UpToId)
+        while (from >= 0 && from < horizon.UpToId)
         {
             var page = _reads.EventsFor(new EventFilter(), from, horizon.UpToId, Page);
             var last = page.More ? page.Items[^1].Id : horizon.UpToId;
             lock (_lock)
             {
-                foreach (var e in page.Items)
-                {
-                    for (var i = _subscriptions.Count - 1; i >= 0; i--) _subscriptions[i].Offer(e);
-                }
+                foreach (var e in page.Items) _subscriptions.Offer(e);
                 _published = last;
             }
             from = last;
         }
         lock (_lock)
         {
+            if (horizon.GapPending) _unread = true;
+            _readsDone = number;
             _read.TrySetResult();
             _read = NewRead();
         }
@@ -207,7 +258,13 @@ public sealed class EventFeed : IHostedService
 
     private void Remove(Subscription subscription)
     {
-        lock (_lock) _subscriptions.Remove(subscription);
+        bool last;
+        lock (_lock)
+        {
+            _subscriptions.Remove(subscription);
+            last = _subscriptions.Count == 0;
+        }
+        if (last) Kick(); // the log rests
     }
 
     /// <summary>One stream's live events. Dispose it when the stream ends.</summary>
@@ -233,12 +290,13 @@ public sealed class EventFeed : IHostedService
         public ChannelReader<EventRow> Events => _events.Reader;
 
         /// <summary>Called under the feed's lock, in id order.</summary>
-        internal void Offer(EventRow e)
+        /// <returns>false when the subscriber fell behind and is cut off (it leaves the feed)</returns>
+        internal bool Offer(EventRow e, EventKey key)
         {
-            if (e.Id <= Start || !Filter.Matches(e)) return;
-            if (_events.Writer.TryWrite(e)) return;
+            if (e.Id <= Start || !Filter.Matches(key)) return true;
+            if (_events.Writer.TryWrite(e)) return true;
             _events.Writer.TryComplete();
-            _feed._subscriptions.Remove(this);
+            return false;
         }
 
         public void Dispose()

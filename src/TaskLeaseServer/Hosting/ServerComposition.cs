@@ -6,6 +6,7 @@ using TaskLeaseServer.Api.Http;
 using TaskLeaseServer.Background;
 using TaskLeaseServer.Lifecycle;
 using TaskLeaseServer.Storage;
+using TaskLeaseServer.Ui;
 
 namespace TaskLeaseServer.Hosting;
 
@@ -78,6 +79,7 @@ public static class ServerComposition
     public static void AddApi(this IServiceCollection services)
     {
         services.AddSingleton<KeyUsage>();
+        services.AddSingleton<SignInThrottle>();
         services.AddSingleton(sp => new ApiTokenAuth(sp.GetRequiredService<ServerOptions>().ApiToken,
             sp.GetRequiredService<IStorageEngine>().Reads, sp.GetRequiredService<KeyUsage>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<Writes>();

@@ -9,10 +9,14 @@ public readonly record struct Wake(string Role, string? Assignee, bool All = fal
 /// <summary>
 /// What one committed unit may have changed for waiting clients: tasks that may be claimable now
 /// (one <see cref="Wake"/> per task), whether it appended events, and the earliest time at which a
-/// task it scheduled becomes claimable (a retry delay). <see cref="Recheck"/> is no commit: it asks
-/// every listener to look again because notices may have been lost (a reconnect, the safety tick).
+/// task it scheduled becomes claimable (a retry delay). <see cref="EventKeys"/>: what the appended
+/// events can be matched on, so a node whose streams match none of them need not read them; null
+/// when not known (too many, a recheck, an older node's notice): then any stream may match.
+/// <see cref="Recheck"/> is no commit: it asks every listener to look again because notices may
+/// have been lost (a reconnect, the safety tick).
 /// </summary>
-public sealed record CommitNotice(IReadOnlyList<Wake> Wakes, bool Events, long? DueAtMs, bool Recheck = false)
+public sealed record CommitNotice(IReadOnlyList<Wake> Wakes, bool Events, long? DueAtMs, bool Recheck = false,
+    IReadOnlyList<EventKey>? EventKeys = null)
 {
     public static readonly CommitNotice Check = new([], Events: true, DueAtMs: null, Recheck: true);
 

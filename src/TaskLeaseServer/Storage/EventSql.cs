@@ -9,6 +9,16 @@ namespace TaskLeaseServer.Storage;
 /// </summary>
 internal static class EventSql
 {
+    /// <summary>
+    /// The RETURNING clause of an event insert: its id and what stream filters match it on, read as
+    /// <see cref="AppendedEvent"/> for the unit's commit notice (the same values the feed's read joins).
+    /// </summary>
+    public const string Returning = """
+        RETURNING id, task_id, run_id, kind,
+            (SELECT t.pipeline_id FROM tasks t WHERE t.id = events.task_id) AS pipeline_id,
+            (SELECT r.agent_role FROM runs r WHERE r.id = events.run_id) AS agent_role
+        """;
+
     public static string For(EventFilter filter, string kindsTerm)
     {
         var where = new StringBuilder("e.id > @after AND e.id <= @upTo");
@@ -23,4 +33,17 @@ internal static class EventSql
             WHERE {where} ORDER BY e.id LIMIT @take
             """;
     }
+}
+
+/// <summary>One inserted event, as <see cref="EventSql.Returning"/> reads it.</summary>
+internal sealed class AppendedEvent
+{
+    public long Id { get; set; }
+    public string? TaskId { get; set; }
+    public string? RunId { get; set; }
+    public string Kind { get; set; } = "";
+    public string? PipelineId { get; set; }
+    public string? AgentRole { get; set; }
+
+    public EventKey Key => new(RunId, TaskId, PipelineId, AgentRole, Kind);
 }

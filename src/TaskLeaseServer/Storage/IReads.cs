@@ -50,8 +50,12 @@ public interface IReads
 
     RowPage<ApiKeyRow> ApiKeys((long CreatedAtMs, string Id)? after, int limit);
 
-    /// <summary>Every role a pipeline names or a control is stored for, in name order, with its figures now.</summary>
-    IReadOnlyList<RoleStateRow> Roles(long now);
+    /// <summary>
+    /// Every role a pipeline names or a control is stored for, in name order, with its figures now;
+    /// without <paramref name="claimable"/> the claimable count (a count of the claim index, the
+    /// dearest figure) is left at 0, for a caller that has it from <see cref="Queue"/> already.
+    /// </summary>
+    IReadOnlyList<RoleStateRow> Roles(long now, bool claimable = true);
 
     /// <summary>Unexpired leases on tasks of the role (every role when null).</summary>
     long ActiveLeases(string? role, long now);
@@ -66,8 +70,11 @@ public interface IReads
 
     // The dashboard's reads (Ui/Pages): bounded pages of index ranges, never a walk of the backlog.
 
-    /// <summary>The first <paramref name="limit"/> tasks of an Attention lane, in its order (<see cref="AttentionLane"/>).</summary>
-    RowPage<TaskRow> Attention(AttentionLane lane, long now, long stuckBeforeMs, int limit);
+    /// <summary>
+    /// The first <paramref name="limit"/> tasks of an Attention lane, in its order (<see cref="AttentionLane"/>),
+    /// or those after <paramref name="after"/> (the lane's key of a row, <see cref="UiSql.KeyOf"/>, and its id; not for the stuck lane).
+    /// </summary>
+    RowPage<TaskRow> Attention(AttentionLane lane, long now, long stuckBeforeMs, int limit, (long Key, string Id)? after = null);
 
     /// <summary>Tasks that depend on <paramref name="taskId"/> (downstream), oldest first.</summary>
     RowPage<TaskRow> Dependents(string taskId, int limit);
@@ -77,4 +84,10 @@ public interface IReads
 
     /// <summary>Leases still in the table, soonest expiry first; of one agent when given.</summary>
     RowPage<LeaseViewRow> Leases(string? agentId, int limit);
+
+    /// <summary>
+    /// The tasks page for status=leased (<see cref="UiSql.IsLeasedOnly"/>): the listing of GET /tasks,
+    /// every filter, sort and cursor, over the tasks of live leases only (<see cref="UiSql.LeasedTasks"/>).
+    /// </summary>
+    RowPage<TaskRow> LeasedTasks(TaskFilter filter);
 }

@@ -70,10 +70,21 @@ public sealed record TaskDetailsRows(TaskRow Task, RunRow? LatestRun, IReadOnlyL
 public sealed record EventFilter(string? RunId = null, string? TaskId = null, string? PipelineId = null, string? Role = null,
     IReadOnlyList<string>? Kinds = null)
 {
-    public bool Matches(EventRow e) =>
+    public bool Matches(EventRow e) => Matches(EventKey.Of(e));
+
+    public bool Matches(EventKey e) =>
         (RunId is null || e.RunId == RunId) && (TaskId is null || e.TaskId == TaskId) &&
-        (PipelineId is null || e.PipelineId == PipelineId) && (Role is null || e.AgentRole == Role) &&
+        (PipelineId is null || e.PipelineId == PipelineId) && (Role is null || e.Role == Role) &&
         (Kinds is null || Kinds.Contains(e.Kind));
+}
+
+/// <summary>
+/// What an event is matched on by an <see cref="EventFilter"/>: its run (null for an event on a
+/// task that has no run), task, the task's pipeline, the run's agent role, and its kind.
+/// </summary>
+public readonly record struct EventKey(string? RunId, string? TaskId, string? PipelineId, string? Role, string Kind)
+{
+    public static EventKey Of(EventRow e) => new(e.RunId, e.TaskId, e.PipelineId, e.AgentRole, e.Kind);
 }
 
 /// <summary>

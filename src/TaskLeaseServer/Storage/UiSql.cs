@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using TaskLeaseServer.Domain;
 
 namespace TaskLeaseServer.Storage;
 
@@ -10,37 +11,70 @@ namespace TaskLeaseServer.Storage;
 /// </summary>
 public static class UiSql
 {
-    public static string Lane(AttentionLane lane, Func<string, string> hint) => lane switch
+    /// <summary>A lane of (key, id)-ordered rows on one partial index: its terms, its key column, its direction.</summary>
+    private sealed record Shape(string Index, string Where, string Key, bool Newest);
+
+    private static Shape Of(AttentionLane lane) => lane switch
     {
-        AttentionLane.DeadLettered => $"""
-            SELECT {TaskRow.Select} FROM tasks {hint("ix_tasks_list_dead_lettered")}
-            WHERE dead_letter_reason IS NOT NULL AND canceled_at_ms IS NULL
-            ORDER BY created_at_ms DESC, id DESC LIMIT @take
-            """,
-        AttentionLane.Retrying => $"""
-            SELECT {TaskRow.Select} FROM tasks {hint("ix_tasks_ui_retrying")}
-            WHERE failed_runs > 0 AND role IS NOT NULL AND dead_letter_reason IS NULL AND canceled_at_ms IS NULL
-            ORDER BY updated_at_ms DESC, id DESC LIMIT @take
-            """,
-        // The rows of /ops/queue's stuck figure: running runs started before the cutoff (ix_runs_running).
-        AttentionLane.Stuck => $"""
-            SELECT {TaskRow.Select} FROM tasks WHERE id IN (
-              SELECT task_id FROM runs {hint("ix_runs_running")}
-              WHERE status = 'running' AND started_at_ms <= @stuckBeforeMs ORDER BY started_at_ms LIMIT @take)
-            AND role IS NOT NULL
-            ORDER BY created_at_ms, id
-            """,
-        AttentionLane.Blocked => $"""
-            SELECT {TaskRow.Select} FROM tasks {hint("ix_tasks_ui_blocked")}
-            WHERE blocked_deps > 0 AND canceled_at_ms IS NULL AND dead_letter_reason IS NULL
-            ORDER BY created_at_ms, id LIMIT @take
-            """,
-        _ => $"""
-            SELECT {TaskRow.Select} FROM tasks {hint("ix_tasks_ui_canceled")}
-            WHERE canceled_at_ms IS NOT NULL
-            ORDER BY canceled_at_ms DESC, id DESC LIMIT @take
-            """,
+        AttentionLane.DeadLettered => new("ix_tasks_list_dead_lettered", "dead_letter_reason IS NOT NULL AND canceled_at_ms IS NULL", "created_at_ms", true),
+        AttentionLane.Retrying => new("ix_tasks_ui_retrying",
+            "failed_runs > 0 AND role IS NOT NULL AND dead_letter_reason IS NULL AND canceled_at_ms IS NULL", "updated_at_ms", true),
+        AttentionLane.Blocked => new("ix_tasks_ui_blocked", "blocked_deps > 0 AND canceled_at_ms IS NULL AND dead_letter_reason IS NULL", "created_at_ms", false),
+        AttentionLane.Canceled => new("ix_tasks_ui_canceled", "canceled_at_ms IS NOT NULL", "canceled_at_ms", true),
+        _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "the stuck lane is read from the runs"),
     };
+
+    /// <summary>The lane's key of a row: where its next page starts (<see cref="Lane"/> with paged).</summary>
+    public static long KeyOf(AttentionLane lane, TaskRow row) => Of(lane).Key switch
+    {
+        "updated_at_ms" => row.UpdatedAtMs,
+        "canceled_at_ms" => row.CanceledAtMs ?? 0,
+        _ => row.CreatedAtMs,
+    };
+
+    /// <param name="paged">
+    /// after the row (@afterKey, @afterId) in the lane's order: a row-value range of the lane's
+    /// (key, id) index, so a later page is as cheap as the first (not for the stuck lane)
+    /// </param>
+    public static string Lane(AttentionLane lane, Func<string, string> hint, bool paged = false)
+    {
+        // The rows of /ops/queue's stuck figure: running runs started before the cutoff (ix_runs_running).
+        if (lane == AttentionLane.Stuck)
+        {
+            return $"""
+                SELECT {TaskRow.Select} FROM tasks WHERE id IN (
+                  SELECT task_id FROM runs {hint("ix_runs_running")}
+                  WHERE status = 'running' AND started_at_ms <= @stuckBeforeMs ORDER BY started_at_ms LIMIT @take)
+                AND role IS NOT NULL
+                ORDER BY created_at_ms, id
+                """;
+        }
+        var shape = Of(lane);
+        var (dir, op) = shape.Newest ? (" DESC", "<") : ("", ">");
+        var after = paged ? $" AND ({shape.Key}, id) {op} (@afterKey, @afterId)" : "";
+        return $"""
+            SELECT {TaskRow.Select} FROM tasks {hint(shape.Index)}
+            WHERE {shape.Where}{after}
+            ORDER BY {shape.Key}{dir}, id{dir} LIMIT @take
+            """;
+    }
+
+    /// <summary>
+    /// Whether the tasks page asks for leased tasks only (any other filter, sort or cursor beside it,
+    /// but no full text). Leased tasks are few however large the backlog, and GET /tasks's listing
+    /// finds them by walking its sort's index past every other task (seconds at a million).
+    /// </summary>
+    public static bool IsLeasedOnly(TaskFilter filter) => filter.Search is { Statuses: [TaskStatusRule.Leased], Text: null };
+
+    /// <summary>
+    /// The listing of GET /tasks (TaskListQuery: the same filters, status terms, sort and cursor) over
+    /// the tasks of live leases, read from the leases table (bounded by the work in flight) and then
+    /// sorted: the set is small. CROSS JOIN keeps leases the outer loop in SQLite; PostgreSQL's planner
+    /// picks that order by itself.
+    /// </summary>
+    public static (string Sql, DynamicParameters Args) LeasedTasks(TaskFilter filter, TaskListQuery.Dialect dialect) =>
+        TaskListQuery.Build(filter, filter.Search!, dialect, null, filter.Search!.After, filter.Limit + 1,
+            "(SELECT tasks.* FROM leases CROSS JOIN tasks WHERE tasks.id = leases.task_id AND leases.expires_at_ms > @now) AS tasks");
 
     /// <summary>Downstream tasks through ix_dependencies_upstream.</summary>
     public const string Dependents = $"""

@@ -1,3 +1,4 @@
+using TaskLeaseServer.Domain;
 using TaskLeaseServer.Storage;
 
 namespace TaskLeaseServer.Ui;
@@ -8,22 +9,23 @@ namespace TaskLeaseServer.Ui;
 /// </summary>
 public static class ActionSlot
 {
-    /// <summary>A task's buttons: in a row of the Attention page (compact) or on the task's own page.</summary>
-    public static void Task(Html h, HttpContext http, TaskRow task, bool compact)
+    /// <summary>
+    /// A task's buttons: in a row of the Attention page (compact) or on the task's own page, with the
+    /// definition of its pipeline, which the page has read already (its stages are the requeue targets).
+    /// </summary>
+    public static void Task(Html h, HttpContext http, TaskRow task, PipelineDefinition? definition, bool compact)
     {
         if (!UiAccess.CanAct(http)) return;
-        var services = http.RequestServices;
-        var pipeline = services.GetRequiredService<IReads>().Pipeline(task.PipelineId);
-        var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeMilliseconds();
         if (compact) h.Raw("<div class=\"compact\">");
-        Actions.ForTask(h, http, task, pipeline is null ? null : Definitions.Of(pipeline), now);
+        Actions.ForTask(h, http, task, definition, now);
         if (compact) h.Raw("</div>");
     }
 
     /// <summary>A running run's buttons are its task's (requeue with force takes the lease, cancel revokes it).</summary>
-    public static void Run(Html h, HttpContext http, RunDetailsRow run)
+    public static void Run(Html h, HttpContext http, RunDetailsRow run, TaskDetailsRows? task)
     {
-        if (!UiAccess.CanAct(http) || run.Status != "running") return;
-        if (http.RequestServices.GetRequiredService<IReads>().TaskDetails(run.TaskId) is { } details) Task(h, http, details.Task, compact: false);
+        if (!UiAccess.CanAct(http) || run.Status != "running" || task is null) return;
+        Task(h, http, task.Task, task.Definition, compact: false);
     }
 }

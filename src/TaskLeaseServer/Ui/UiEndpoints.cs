@@ -16,6 +16,7 @@ public static class UiEndpoints
         var ui = app.MapGroup("/ui").ExcludeFromDescription().AddEndpointFilter(UiGate.Filter);
         ui.MapGet("", OverviewPage.Render).Open();
         ui.MapGet("/attention", AttentionPage.Render).Open();
+        ui.MapGet("/attention/{lane}", AttentionPage.Lane).Open();
         ui.MapGet("/tasks", TasksPage.Render).Open();
         ui.MapGet("/tasks/{id}", TaskPage.Render).Open();
         ui.MapGet("/pipelines", PipelinesPage.List).Open();

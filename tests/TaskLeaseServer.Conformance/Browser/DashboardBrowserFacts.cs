@@ -109,6 +109,47 @@ public sealed class DashboardBrowserFacts(Dashboard ui) : IClassFixture<Dashboar
     }
 
     [BrowserFact]
+    public async Task SelectAllTicksEveryRowFromTheKeyboard()
+    {
+        var pipeline = await Api.CreatePipelineAsync();
+        foreach (var title in new[] { "first", "second", "third" }) await Api.CreateTaskAsync(pipeline.Id, new { title });
+        var page = await ui.SignedInAsync(await OperatorKey("selector"), "/ui/tasks?pipeline_id=" + pipeline.Id);
+        var rows = page.Locator("tbody input[data-select]");
+        await Assertions.Expect(rows).ToHaveCountAsync(3);
+        var all = page.GetByLabel("Select every row on this page");
+
+        await all.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        for (var i = 0; i < 3; i++) await Assertions.Expect(rows.Nth(i)).ToBeCheckedAsync();
+
+        // One row cleared: the box shows "some", and the bulk form counts the two still ticked.
+        await rows.Nth(1).UncheckAsync();
+        await Assertions.Expect(all).Not.ToBeCheckedAsync();
+        (await all.EvaluateAsync<bool>("box => box.indeterminate")).Should().BeTrue();
+        var bulk = page.Locator("section.bulk form.act");
+        await bulk.GetByLabel("Reason").FillAsync("tidy up");
+        await bulk.GetByRole(AriaRole.Button, new() { Name = "Count first" }).ClickAsync();
+        await Assertions.Expect(bulk.Locator(".act-result")).ToContainTextAsync("would act on 2 tasks");
+
+        // Pressed again it ticks all (from "some"), and once more it clears all.
+        await all.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        for (var i = 0; i < 3; i++) await Assertions.Expect(rows.Nth(i)).ToBeCheckedAsync();
+        await page.Keyboard.PressAsync("Space");
+        for (var i = 0; i < 3; i++) await Assertions.Expect(rows.Nth(i)).Not.ToBeCheckedAsync();
+
+        // Without the script the box is not shown (it could do nothing) and the rows still are.
+        var plain = await ui.Browser.NewContextAsync(new() { JavaScriptEnabled = false, BaseURL = page.Url[..page.Url.IndexOf("/ui", StringComparison.Ordinal)] });
+        await plain.AddCookiesAsync((await page.Context.CookiesAsync()).Select(c => new Cookie
+            { Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, HttpOnly = c.HttpOnly, SameSite = c.SameSite }));
+        var bare = await plain.NewPageAsync();
+        await bare.GotoAsync("/ui/tasks?pipeline_id=" + pipeline.Id);
+        await Assertions.Expect(bare.Locator("tbody input[data-select]")).ToHaveCountAsync(3);
+        await Assertions.Expect(bare.Locator("input[data-select-all]")).ToBeHiddenAsync();
+        await plain.CloseAsync();
+    }
+
+    [BrowserFact]
     public async Task ATaskCreatedAfterThePageLoadedAppearsWithoutAReload()
     {
         var page = await ui.SignedInAsync(Dashboard.Token, "/ui");

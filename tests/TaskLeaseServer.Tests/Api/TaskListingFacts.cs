@@ -87,4 +87,26 @@ public sealed class TaskListingFacts
                 string.Join(" | ", plan).Should().NotContain("USE TEMP B-TREE FOR ORDER BY", "{0} ORDER BY {1} needs no sort", where, order);
         }
     }
+    [Fact]
+    public async Task OnSqlite_TheWalkOfASortsIndex_IsLazyAndTestsTheTextOnTheEntry()
+    {
+        await using var server = new ServerFixture();
+        await server.Http.Pipeline();
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={server.DbPath};Mode=ReadOnly");
+        db.Open();
+        // The shape of Sqlite/Reads/TaskListReads.Walk: a co-routine over the covering sort index, each
+        // entry joined by rowid, no sort of its own (so LIMIT stops the walk at the page's last row).
+        using var command = db.CreateCommand();
+        command.CommandText = """
+            EXPLAIN QUERY PLAN SELECT tasks.id FROM (
+              SELECT rowid AS r, rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH 'x') AS hit
+              FROM tasks INDEXED BY ix_tasks_list_priority ORDER BY priority DESC, created_at_ms, id LIMIT 10200) w
+            CROSS JOIN tasks ON tasks.rowid = w.r WHERE w.hit AND stage = 'todo' LIMIT 51
+            """;
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader()) while (reader.Read()) plan.Add(reader.GetString(3));
+        var text = string.Join(" | ", plan);
+        text.Should().Contain("CO-ROUTINE w").And.Contain("COVERING INDEX ix_tasks_list_priority").And.Contain("INTEGER PRIMARY KEY");
+        text.Should().NotContain("TEMP B-TREE");
+    }
 }

@@ -126,15 +126,35 @@ public abstract partial class StorageFacts
     }
 
     [Fact]
-    public async Task AppendingAnEvent_IsInTheNotice()
+    public async Task AppendingAnEvent_IsInTheNotice_WithWhatStreamFiltersMatchItOn()
     {
         var pid = await Pipeline();
-        await OneTask(New(pid));
+        var taskId = await OneTask(New(pid));
         var claim = await Claimed();
         var notices = Notices();
 
         await Release(claim);
+        await Run(u => u.Runs.AppendTaskEvent(taskId, "note", "{}"));
 
-        notices.Should().Contain(n => n.Events);
+        var keys = notices.Where(n => n.Events).Select(n => n.EventKeys).ToList();
+        keys.Should().HaveCount(2);
+        keys[0].Should().Equal(new EventKey(claim.Run.Id, taskId, pid, Worker, "lease_released"));
+        keys[1].Should().Equal(new EventKey(null, taskId, pid, null, "note"));
+    }
+
+    [Fact]
+    public async Task AUnitThatAppendsManyEvents_SendsNoKeys_SoEveryStreamLooks()
+    {
+        var pid = await Pipeline();
+        var taskId = await OneTask(New(pid));
+        var notices = Notices();
+
+        await Run(u =>
+        {
+            for (var i = 0; i <= PendingNotice.MaxEventKeys; i++) u.Runs.AppendTaskEvent(taskId, "note-" + i, "{}");
+            return 0;
+        });
+
+        notices.Should().ContainSingle(n => n.Events).Which.EventKeys.Should().BeNull("more distinct keys than a notice carries mean: not known");
     }
 }

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using TaskLeaseServer.Domain;
 using TaskLeaseServer.Lifecycle;
 using TaskLeaseServer.Storage;
 using Xunit;
@@ -51,6 +52,68 @@ public abstract partial class StorageFacts
         await Run(u => Operators.Cancel(u, dead, new CancelCommand(null, null), Op));
         Lane(AttentionLane.DeadLettered).Should().BeEmpty();
         Lane(AttentionLane.Canceled).Should().StartWith(dead);
+    }
+
+    [Fact]
+    public async Task Attention_PagesThroughALane_FromTheRowAfterTheCursor_InTheLanesOrder()
+    {
+        var pid = await Pipeline();
+        var retrying = new List<string>();
+        var blocked = new List<string>();
+        var upstream = await OneTask(New(pid, "upstream", priority: -1));
+        for (var i = 0; i < 3; i++)
+        {
+            retrying.Add(await OneTask(New(pid, "r" + i, priority: 10 + i, maxAttempts: 5))); // the newest is claimed first
+            await Fail(await Claimed());
+            blocked.Add(await OneTask(New(pid, "b" + i, dependsOn: [upstream])));
+            Advance(1);
+        }
+        retrying.Reverse(); // latest change first
+        foreach (var (lane, expected) in new[] { (AttentionLane.Retrying, retrying), (AttentionLane.Blocked, blocked) })
+        {
+            var seen = new List<string>();
+            (long, string)? after = null;
+            for (var n = 0; n < 5; n++)
+            {
+                var page = Reads.Attention(lane, Now, Now - 300_000, 2, after);
+                seen.AddRange(page.Items.Select(t => t.Id));
+                if (!page.More) break;
+                after = (UiSql.KeyOf(lane, page.Items[^1]), page.Items[^1].Id);
+            }
+            seen.Should().Equal(expected, $"{lane}: every row once, in the lane's order, two a page");
+        }
+    }
+
+    [Fact]
+    public async Task LeasedTasks_ListWhatTheStatusFilterLists_InEverySort_FromTheLeasesTable()
+    {
+        var pid = await Pipeline();
+        var ids = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            ids.Add(await OneTask(New(pid, "t" + i, priority: i % 3)));
+            Advance(1);
+        }
+        var claims = new List<ClaimResult>();
+        for (var i = 0; i < 4; i++) claims.Add(await Claimed(ttlMs: i == 0 ? 1_000 : 60_000));
+        await Run(u => Operators.Cancel(u, claims[1].Task.Id, new CancelCommand("gone", null), Op)); // revoked: not leased
+        Advance(5_000); // claims[0]'s lease has run out (its row stays until the sweeper reaps it)
+
+        var expected = new[] { claims[2].Task.Id, claims[3].Task.Id };
+        foreach (var sort in Enum.GetValues<TaskSort>())
+        {
+            var filter = new TaskFilter(null, null, null, 10, Find([TaskStatusRule.Leased], sort: sort));
+            var leased = Reads.LeasedTasks(filter).Items.Select(t => t.Id).ToList();
+            leased.Should().Equal(Reads.Tasks(filter).Items.Select(t => t.Id), $"sort {sort}: the same rows in the same order");
+            leased.Should().BeEquivalentTo(expected);
+            var one = filter with { Limit = 1 };
+            Reads.LeasedTasks(one).More.Should().BeTrue();
+            Reads.LeasedTasks(one).Items.Single().Id.Should().Be(leased[0]);
+        }
+        Reads.LeasedTasks(new TaskFilter(null, null, null, 10, Find([TaskStatusRule.Leased], role: "nobody"))).Items.Should().BeEmpty();
+        UiSql.IsLeasedOnly(new TaskFilter(null, null, null, 10, Find([TaskStatusRule.Leased]))).Should().BeTrue();
+        UiSql.IsLeasedOnly(new TaskFilter(null, null, null, 10, Find([TaskStatusRule.Leased, TaskStatusRule.Ready]))).Should().BeFalse();
+        UiSql.IsLeasedOnly(new TaskFilter(null, null, null, 10, Find([TaskStatusRule.Leased], text: "x"))).Should().BeFalse();
     }
 
     [Fact]

@@ -110,6 +110,38 @@ public sealed class UiOperatorPageFacts : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheRetryingLanesLink_IsItsOwnPage_AllOfItPagedInTheLanesOrder()
+    {
+        var retrying = new List<string>();
+        for (var i = 0; i < 53; i++)
+        {
+            retrying.Add(await NewTask("flaky " + i, $",\"priority\":{i},\"retry_policy\":{{\"max_attempts\":5}}")); // the newest is claimed first
+            var claim = await Claim("agent-r");
+            claim.Task.Should().Be(retrying[^1]);
+            (await Http.Post($"/runs/{claim.Run}/fail", "{\"error\":\"flaky\"}", claim.Token)).Expect(HttpStatusCode.OK);
+            _server.Advance(1);
+        }
+        retrying.Reverse(); // latest change first
+
+        var lane = Lane(await Page("/ui/attention"), "retrying");
+        lane.QuerySelector("p.more a")!.GetAttribute("href").Should().Be("/ui/attention/retrying");
+        var first = await Page("/ui/attention/retrying");
+        var titles = first.QuerySelectorAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList();
+        titles.Should().HaveCount(50);
+        var next = first.QuerySelector("p.pager a")!.GetAttribute("href")!;
+        var second = await Page(next);
+        titles.AddRange(second.QuerySelectorAll("tbody tr td:first-child a").Select(a => a.TextContent));
+        second.QuerySelector("p.pager a").Should().BeNull("the lane ends on the second page");
+        var ids = first.QuerySelectorAll("tbody tr td:first-child a").Concat(second.QuerySelectorAll("tbody tr td:first-child a"))
+            .Select(a => a.GetAttribute("href")!["/ui/tasks/".Length..]);
+        ids.Should().Equal(retrying, "every task of the lane once, latest change first");
+        second.QuerySelector("td.next").Should().NotBeNull("each row has inspect's next action");
+
+        (await Page("/ui/attention/retrying?after=nonsense", HttpStatusCode.BadRequest)).QuerySelector("p.problem")!.TextContent.Should().Contain("KEY:ID");
+        await Page("/ui/attention/stuck", HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Tasks_KeepEveryFilterInTheUrl_SortAndPageWithTheApisCursor_AndOfferSelection()
     {
         for (var i = 0; i < 60; i++) await NewTask($"job {i}", $",\"priority\":{i % 3}");

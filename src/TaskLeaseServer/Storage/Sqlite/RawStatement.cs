@@ -36,6 +36,9 @@ internal sealed class RawStatement : IDisposable
         if (rc != raw.SQLITE_DONE) SqliteException.ThrowExceptionForRC(rc, _db);
     }
 
+    /// <summary>The rowid of the connection's last insert.</summary>
+    public long LastRowId => raw.sqlite3_last_insert_rowid(_db);
+
     private RawStatement Checked(int rc)
     {
         if (rc != raw.SQLITE_OK) SqliteException.ThrowExceptionForRC(rc, _db);

@@ -5,6 +5,7 @@
 // the same request. Nothing here writes markup: answers go in via textContent.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // shows what works only with this script (the select-all box)
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") : null;
 
@@ -86,16 +87,9 @@
     return "Done.";
   }
 
+  // After an action: the page as it is now (ui.js's re-read), then the answer as a toast.
   function reread(message) {
-    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (text) {
-        if (!text) return;
-        var next = new DOMParser().parseFromString(text, "text/html").querySelector("main");
-        var main = document.querySelector("main");
-        if (next && main) main.replaceWith(next);
-        toast(message);
-      });
+    window.TaskLeaseUi.reread().then(function (swapped) { if (swapped) toast(message); }, function () { /* the next tick re-reads */ });
   }
 
   function toast(message) {
@@ -145,11 +139,23 @@
     }).catch(function () { show(form, "The server did not answer; nothing may have changed. Try again.", true); });
   });
 
+  // The select-all box of a list: ticking it ticks every row; it shows ticked, clear or mixed after each row's change.
+  function rows(name) { return document.querySelectorAll('input[name="' + name + '"]'); }
+  function reflect() {
+    Array.prototype.forEach.call(document.querySelectorAll("input[data-select-all]"), function (all) {
+      var boxes = rows(all.getAttribute("data-select-all")), ticked = 0;
+      Array.prototype.forEach.call(boxes, function (c) { if (c.checked) ticked++; });
+      all.checked = boxes.length > 0 && ticked === boxes.length;
+      all.indeterminate = ticked > 0 && ticked < boxes.length;
+    });
+  }
+
   document.addEventListener("input", function (ev) {
     var form = ev.target.closest ? ev.target.closest("form.act") : null;
     if (ev.target.matches && ev.target.matches("input[data-select-all]")) {
-      Array.prototype.forEach.call(document.querySelectorAll('input[name="' + ev.target.getAttribute("data-select-all") + '"]'),
-        function (c) { c.checked = ev.target.checked; });
+      Array.prototype.forEach.call(rows(ev.target.getAttribute("data-select-all")), function (c) { c.checked = ev.target.checked; });
+    } else if (ev.target.matches && ev.target.matches("input[data-select]")) {
+      reflect();
     }
     var forms = form ? [form] : document.querySelectorAll("form.act[data-selection]");
     Array.prototype.forEach.call(forms, function (f) {

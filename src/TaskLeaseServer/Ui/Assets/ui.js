@@ -8,6 +8,22 @@
 // written with textContent only. Nothing else is ever written into the page.
 (function () {
   "use strict";
+  // The page's one re-read, shared with actions.js (after an action): resolves true once the new
+  // <main> is in, false when the page could not be read.
+  function reread() {
+    return fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (text) {
+        if (!text) return false;
+        var next = new DOMParser().parseFromString(text, "text/html").querySelector("main");
+        var main = document.querySelector("main");
+        if (!next || !main) return false;
+        main.replaceWith(next);
+        return true;
+      });
+  }
+  window.TaskLeaseUi = { reread: reread };
+
   var marker = document.querySelector("[data-live]");
   if (!marker) return;
   var stream = marker.getAttribute("data-stream") || "/events/stream";
@@ -20,14 +36,7 @@
     // Not while the operator is filling in an action or has ticked rows: a new <main> would lose them.
     if (pending || document.hidden || document.querySelector("main details.action[open], main form.act:focus-within, main input[data-select]:checked")) return;
     pending = true;
-    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (text) {
-        if (!text) return;
-        var next = new DOMParser().parseFromString(text, "text/html").querySelector("main");
-        var main = document.querySelector("main");
-        if (next && main) main.replaceWith(next);
-      })
+    reread()
       .catch(function () { /* the next change or tick tries again */ })
       .finally(function () { pending = false; });
   }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using TaskLeaseServer.Hosting;
 using TaskLeaseServer.Storage;
 using static TaskLeaseServer.Ui.Layout;
@@ -20,9 +21,25 @@ public static class AboutPage
         Field(h, "OTLP retention", Duration((long)options.OtlpRetention.TotalMilliseconds));
         Field(h, "SQLite synchronous", options.SynchronousFull ? "full" : "normal");
         Field(h, "Config file", options.ConfigPath ?? "none");
+        Memory(h);
         h.Raw("</dl>");
         h.Raw("<p>").Link("/openapi.json", "OpenAPI document").Raw(" · ").Link("/swagger", "API explorer").Raw("</p>");
     });
 
     private static void Field(Html h, string label, string value) => h.El("dt", label).El("dd", value);
+
+    /// <summary>
+    /// This process's memory, so an operator (and the ui-soak bench, from the data attributes) can see
+    /// whether it grows: resident set, and the GC heap as the last collection left it.
+    /// </summary>
+    private static void Memory(Html h)
+    {
+        var rss = Environment.WorkingSet;
+        var heap = GC.GetGCMemoryInfo().HeapSizeBytes;
+        h.El("dt", "Memory").Raw("<dd").Attr("data-rss-bytes", rss.ToString(CultureInfo.InvariantCulture))
+         .Attr("data-gc-heap-bytes", heap.ToString(CultureInfo.InvariantCulture)).Raw(">")
+         .Text($"{Mb(rss)} resident, {Mb(heap)} GC heap (at the last collection)").Raw("</dd>");
+    }
+
+    private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture) + " MB";
 }

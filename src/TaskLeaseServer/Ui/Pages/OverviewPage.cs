@@ -14,7 +14,8 @@ public static class OverviewPage
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var queue = reads.Queue(now, now - StuckMs, now + NearExpiryMs);
-        var controls = reads.Roles(now).ToDictionary(r => r.Role, StringComparer.Ordinal);
+        // The claimable figures come from the queue; the roles add only their controls and live leases.
+        var controls = reads.Roles(now, claimable: false).ToDictionary(r => r.Role, StringComparer.Ordinal);
         var health = reads.Health(now);
         var after = await feed.Horizon(http.RequestAborted);
         return Page(http, "Overview", "/ui", h =>

@@ -25,7 +25,7 @@ public static class RunPage
         return Page(http, title, "/ui/tasks", h =>
         {
             h.Raw("<div class=\"actions-bar\">");
-            ActionSlot.Run(h, http, run);
+            ActionSlot.Run(h, http, run, task);
             h.Raw("</div><dl class=\"fields\">");
             h.Raw("<dt>Task</dt><dd>").Link("/ui/tasks/" + Html.Seg(run.TaskId), task?.Task.Title is { Length: > 0 } t ? t : run.TaskId).Raw("</dd>");
             Field(h, "Status", run.Status, "run " + run.Status);

@@ -9,7 +9,7 @@ namespace TaskLeaseServer.Ui.Pages;
 /// session cookie (<see cref="SessionCookie"/>) with that credential's scope. /ui/sign-out ends it.
 /// Both forms are same-origin only: a cross-site POST is refused by the API-token check
 /// (Sec-Fetch-Site) and, for older browsers, by the Origin check here; sign-out also needs the
-/// session's CSRF token.
+/// session's CSRF token. Failed sign-ins are limited per client address (<see cref="SignInThrottle"/>).
 /// </summary>
 public static class SignInPage
 {
@@ -19,16 +19,27 @@ public static class SignInPage
         return Render(http, Next(http.Request.Query["next"].FirstOrDefault()), null, 200);
     }
 
-    public static IResult SignIn(HttpContext http, ApiTokenAuth auth, TimeProvider time)
+    public static IResult SignIn(HttpContext http, ApiTokenAuth auth, SignInThrottle throttle, TimeProvider time)
     {
         if (!auth.Enabled) return Results.Redirect("/ui");
         if (!SameOrigin(http)) return Render(http, "/ui", "This form can only be sent from this server's own page.", 403);
         var form = Form(http);
         var next = Next(form.GetValueOrDefault("next").FirstOrDefault());
+        var address = http.Connection.RemoteIpAddress;
+        if (throttle.RetryAt(address) is { } at)
+        {
+            var wait = Math.Max(1, (long)Math.Ceiling((at - time.GetUtcNow()).TotalSeconds));
+            http.Response.Headers.RetryAfter = wait.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Render(http, next, $"Too many failed sign-ins from your address ({SignInThrottle.MaxFailures} in a minute): " +
+                $"try again in {wait} s, at {Layout.Time(at.ToUnixTimeMilliseconds())}. The key was not checked.", 429);
+        }
         var presented = form.GetValueOrDefault("key").FirstOrDefault()?.Trim() ?? "";
         if (presented.Length == 0) return Render(http, next, "Enter the server's API token or an API key.", 400);
         if (!auth.SignIn(presented, out var caller, out var keyHash, out var refusal))
+        {
+            throttle.Failed(address);
             return Render(http, next, "Not signed in: " + refusal + ".", 401);
+        }
         var session = auth.Sessions.New(keyHash, caller.Scope, time.GetUtcNow().ToUnixTimeMilliseconds());
         auth.Sessions.Set(http, session);
         return Results.Redirect(next);

@@ -24,8 +24,8 @@ public static class TaskPage
         var details = reads.TaskDetails(id);
         if (details is null) return Page(http, "No such task", "/ui/tasks", h => h.El("p", $"There is no task {id}."), 404);
         var t = details.Task;
-        var pipeline = reads.Pipeline(t.PipelineId);
-        var definition = pipeline is null ? null : Definitions.Of(pipeline);
+        var pipeline = reads.Pipeline(t.PipelineId); // its name; the definition came with the details
+        var definition = details.Definition;
         var status = TaskStatusRule.Of(t.State(now), now);
         var verdict = (await Inspections.Of(executor, [id])).GetValueOrDefault(id);
         var dependents = reads.Dependents(id, DependentsShown);
@@ -39,7 +39,7 @@ public static class TaskPage
         return Page(http, t.Title.Length == 0 ? "(untitled task)" : t.Title, "/ui/tasks", h =>
         {
             h.Raw("<div class=\"actions-bar\">");
-            ActionSlot.Task(h, http, t, compact: false);
+            ActionSlot.Task(h, http, t, definition, compact: false);
             h.Raw("</div><div class=\"split\"><dl class=\"fields\">");
             Field(h, "Status", status, "status " + status);
             Field(h, "Stage", t.Stage);
@@ -60,12 +60,9 @@ public static class TaskPage
             if (verdict is not null) Inspections.Panel(h, verdict);
             h.Raw("</div>");
             if (t.Description.Length > 0) h.El("h2", "Description").El("p", t.Description, "description");
-            if (definition is not null)
-            {
-                h.Raw("<figure class=\"graph\">");
-                StateGraph.Draw(h, definition, counts: null, current: t.Stage, withCounts: false);
-                h.Raw("<figcaption>The task's stage (outlined) on its pipeline.</figcaption></figure>");
-            }
+            h.Raw("<figure class=\"graph\">");
+            StateGraph.Draw(h, definition, counts: null, current: t.Stage, withCounts: false);
+            h.Raw("<figcaption>The task's stage (outlined) on its pipeline.</figcaption></figure>");
 
             h.Raw("<div class=\"split\"><section>");
             h.El("h2", "Depends on (upstream)");

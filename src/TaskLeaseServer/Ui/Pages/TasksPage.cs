@@ -41,7 +41,7 @@ public static class TasksPage
         try
         {
             (var filter, sort) = TaskListing.Parse(http, now, PageSize);
-            page = reads.Tasks(filter);
+            page = List(reads, filter);
             matching = Matching(reads, filter, page);
         }
         catch (ApiError e) { problem = e.Message; } // a hand-edited URL: say what to fix, show no rows
@@ -69,7 +69,7 @@ public static class TasksPage
 
             if (!matching.Exact) h.El("p", $"More than {n} match (counting stops there); {PageSize} a page.", "note");
             h.Raw("<div class=\"scroll\"><table><thead><tr>");
-            if (pick) h.Raw("<th><span class=\"sr\">Select</span></th>");
+            if (pick) SelectAll(h);
             h.El("th", "Title").El("th", "Status").El("th", "Stage").El("th", "Role");
             SortHeader(h, http, "Priority", "priority", sort == TaskSort.Priority);
             h.El("th", "Version");
@@ -104,6 +104,14 @@ public static class TasksPage
     }
 
     private const string SelectName = "select-task";
+
+    /// <summary>
+    /// Ticks or clears every row of the page (actions.js); shown only where the script runs (it marks
+    /// the document "js"), since without it the box could do nothing, and the bulk form needs it anyway.
+    /// </summary>
+    private static void SelectAll(Html h) =>
+        h.Raw("<th class=\"pick\"><span class=\"sr\">Select</span><input type=\"checkbox\" class=\"select-all\"").Attr("data-select-all", SelectName)
+         .Attr("aria-label", "Select every row on this page").Raw("></th>");
 
     private static void Selection(Html h, TaskRow t) =>
         h.Raw("<td class=\"pick\"><input type=\"checkbox\" data-select").Attr("name", SelectName).Attr("value", t.Id)
@@ -140,9 +148,13 @@ public static class TasksPage
         }
         if (filter.After is null && filter.Search?.After is null && !page.More) return (page.Items.Count, true);
         var first = filter with { After = null, Limit = CountCap, Search = filter.Search is null ? null : filter.Search with { After = null } };
-        var counted = reads.Tasks(first);
+        var counted = List(reads, first);
         return (counted.Items.Count, !counted.More);
     }
+
+    /// <summary>GET /tasks's listing; status=leased from the leases table (UiSql.IsLeasedOnly says why).</summary>
+    private static RowPage<TaskRow> List(IReads reads, TaskFilter filter) =>
+        UiSql.IsLeasedOnly(filter) ? reads.LeasedTasks(filter) : reads.Tasks(filter);
 
     private static void StatusSelect(Html h, string? current)
     {

@@ -6,13 +6,16 @@ namespace TaskLeaseServer.Storage.Postgres.Notify;
 /// <summary>
 /// A <see cref="CommitNotice"/> as NOTIFY payloads on <see cref="Channel"/>: compact JSON with the
 /// sending node's id (a node has already delivered its own notices in process, and skips them),
-/// wakes grouped as [role, assignee, count]. A payload stays under PostgreSQL's 8,000-byte limit:
-/// a notice with more distinct groups than fit goes out as several payloads.
+/// wakes grouped as [role, assignee, count], event keys as [run, task, pipeline, role, kind]. A
+/// payload stays under PostgreSQL's 8,000-byte limit: a notice with more distinct groups than fit
+/// goes out as several payloads, and event keys longer than <see cref="MaxKeyBytes"/> are left out
+/// (the receiving nodes then read the new events whatever their streams filter on).
 /// </summary>
 internal static class NoticeWire
 {
     public const string Channel = "tls_commit";
     private const int MaxPayloadBytes = 7_000;
+    private const int MaxKeyBytes = 3_000;
 
     public static List<string> Encode(string node, CommitNotice notice)
     {
@@ -28,7 +31,11 @@ internal static class NoticeWire
                 w.WriteString("n", node);
                 // Flags and due time ride on the first payload only.
                 if (payloads.Count == 0 && notice.Events) w.WriteBoolean("e", true);
-                if (payloads.Count == 0 && notice.DueAtMs is { } due) w.WriteNumber("d", due);
+                if (payloads.Count == 0 && notice.Events && notice.EventKeys is { } keys && EncodeKeys(keys) is { Length: <= MaxKeyBytes } k)
+                {
+                    w.WritePropertyName("k");
+                    w.WriteRawValue(k, skipInputValidation: true);
+                }
                 w.WriteStartArray("w");
                 while (start < groups.Count && w.BytesCommitted + w.BytesPending < MaxPayloadBytes)
                 {
@@ -49,6 +56,27 @@ internal static class NoticeWire
         return payloads;
     }
 
+    private static byte[] EncodeKeys(IReadOnlyList<EventKey> keys)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartArray();
+            foreach (var key in keys)
+            {
+                w.WriteStartArray();
+                foreach (var part in new[] { key.RunId, key.TaskId, key.PipelineId, key.Role, key.Kind })
+                {
+                    if (part is null) w.WriteNullValue();
+                    else w.WriteStringValue(part);
+                }
+                w.WriteEndArray();
+            }
+            w.WriteEndArray();
+        }
+        return buffer.ToArray();
+    }
+
     /// <summary>The sender and the notice; null for a payload this version cannot read (it is then treated as a recheck).</summary>
     public static (string Node, CommitNotice Notice)? Decode(string payload)
     {
@@ -64,8 +92,14 @@ internal static class NoticeWire
                 for (var i = group[2].GetInt32(); i > 0; i--) wakes.Add(wake);
             }
             var events = root.TryGetProperty("e", out var e) && e.GetBoolean();
+            List<EventKey>? keys = null;
+            if (events && root.TryGetProperty("k", out var k))
+            {
+                keys = k.EnumerateArray().Select(key => new EventKey(key[0].GetString(), key[1].GetString(), key[2].GetString(),
+                    key[3].GetString(), key[4].GetString()!)).ToList();
+            }
             long? due = root.TryGetProperty("d", out var d) ? d.GetInt64() : null;
-            return (root.GetProperty("n").GetString()!, new CommitNotice(wakes, events, due));
+            return (root.GetProperty("n").GetString()!, new CommitNotice(wakes, events, due, EventKeys: keys));
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {

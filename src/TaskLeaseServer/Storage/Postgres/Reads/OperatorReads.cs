@@ -19,7 +19,7 @@ internal sealed partial class PostgresReads
             ORDER BY created_at_ms, id LIMIT @take
             """, new { afterTime = after?.CreatedAtMs, afterId = after?.Id, take = limit + 1 }).AsList(), limit));
 
-    public IReadOnlyList<RoleStateRow> Roles(long now) => Snapshot(db =>
+    public IReadOnlyList<RoleStateRow> Roles(long now, bool claimable = true) => Snapshot(db =>
     {
         var controls = db.Query<RoleStateRow>("SELECT role, paused, drain_requested, reason FROM role_controls")
             .ToDictionary(r => r.Role, StringComparer.Ordinal);
@@ -27,12 +27,12 @@ internal sealed partial class PostgresReads
             SELECT agent_role FROM pipeline_stage_roles WHERE agent_role IS NOT NULL
             UNION SELECT role FROM role_controls ORDER BY 1
             """);
-        var claimable = ClaimableByRole(db, now);
+        var counts = claimable ? ClaimableByRole(db, now) : [];
         var active = LeasesByRole(db, now);
         return (IReadOnlyList<RoleStateRow>)roles.Select(role =>
         {
             var row = controls.GetValueOrDefault(role) ?? new RoleStateRow { Role = role };
-            row.ClaimableCount = claimable.GetValueOrDefault(role)?.Count ?? 0;
+            row.ClaimableCount = counts.GetValueOrDefault(role)?.Count ?? 0;
             row.ActiveLeases = active.GetValueOrDefault(role);
             return row;
         }).ToList();

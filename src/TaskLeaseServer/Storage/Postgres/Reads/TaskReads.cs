@@ -46,16 +46,6 @@ internal sealed partial class PostgresReads
         return RowPage<TaskRow>.Of(rows, filter.Limit);
     }
 
-    /// <summary>The filtered or sorted listing; q matches the tasks' search vector (the store's word rules, SearchText).</summary>
-    private RowPage<TaskRow> Search(TaskFilter filter, TaskSearch search)
-    {
-        string? query = null;
-        if (search.Text is not null && (query = SearchText.Query(search.Text)) is null) return new RowPage<TaskRow>([], false);
-        var (sql, args) = TaskListQuery.Build(filter, search, Dialect, query is null ? null : "search @@ @query::tsquery");
-        if (query is not null) args.Add("query", query);
-        return RowPage<TaskRow>.Of(Read(db => db.Query<TaskRow>(sql, args).AsList()), filter.Limit);
-    }
-
     public TaskDetailsRows? TaskDetails(string id) => Snapshot(db =>
     {
         var task = db.QuerySingleOrDefault<TaskRow>($"SELECT {TaskRow.Select} FROM tasks WHERE id = @id", new { id });

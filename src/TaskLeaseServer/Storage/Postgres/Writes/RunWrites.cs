@@ -8,21 +8,21 @@ internal sealed class RunWrites(PostgresWriteUnit unit) : IRunWrites
         unit.Db.QuerySingleOrDefault<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
 
     public long AppendEvent(string runId, string kind, string dataJson) =>
-        Insert("""
+        Insert($"""
             INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
-            VALUES (@runId, (SELECT task_id FROM runs WHERE id = @runId), @now, @kind, @dataJson) RETURNING id
+            VALUES (@runId, (SELECT task_id FROM runs WHERE id = @runId), @now, @kind, @dataJson) {EventSql.Returning}
             """, new { runId, now = unit.Now, kind, dataJson })!.Value;
 
     public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson) =>
-        Insert("""
+        Insert($"""
             INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
             SELECT @runId, task_id, @now, @kind, @dataJson
             FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now
-            RETURNING id
+            {EventSql.Returning}
             """, new { runId, now = unit.Now, kind, dataJson, fence.LeaseId, fence.TokenHash });
 
     public long AppendTaskEvent(string taskId, string kind, string dataJson) =>
-        Insert("INSERT INTO events (run_id, task_id, ts_ms, kind, data_json) VALUES (NULL, @taskId, @now, @kind, @dataJson) RETURNING id",
+        Insert($"INSERT INTO events (run_id, task_id, ts_ms, kind, data_json) VALUES (NULL, @taskId, @now, @kind, @dataJson) {EventSql.Returning}",
             new { taskId, now = unit.Now, kind, dataJson })!.Value;
 
     public RunRow? Latest(string taskId) =>
@@ -33,15 +33,22 @@ internal sealed class RunWrites(PostgresWriteUnit unit) : IRunWrites
     /// An event insert. The transaction takes its id before its first event id: the event horizon
     /// (PostgresEventHorizon) treats a missing event id as in flight only while a transaction that
     /// held an id when the gap was seen may still commit, and a transaction without one is invisible.
+    /// What it appended goes into the unit's commit notice.
     /// </summary>
     private long? Insert(string sql, object args)
     {
-        unit.Notice.EventAppended();
-        if (unit.HasTransactionId) return unit.Db.ExecuteScalar<long?>(sql, args);
-        using var results = unit.Db.QueryMultiple("SELECT pg_current_xact_id()::text;\n" + sql, args);
-        results.Read<string>();
-        unit.HasTransactionId = true;
-        return results.ReadSingleOrDefault<long?>();
+        AppendedEvent? appended;
+        if (unit.HasTransactionId) appended = unit.Db.QuerySingleOrDefault<AppendedEvent>(sql, args);
+        else
+        {
+            using var results = unit.Db.QueryMultiple("SELECT pg_current_xact_id()::text;\n" + sql, args);
+            results.Read<string>();
+            unit.HasTransactionId = true;
+            appended = results.ReadSingleOrDefault<AppendedEvent>();
+        }
+        if (appended is null) return null;
+        unit.Notice.EventAppended(appended.Key);
+        return appended.Id;
     }
 
     public void End(string runId, RunEnd end) =>

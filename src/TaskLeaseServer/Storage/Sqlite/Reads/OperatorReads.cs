@@ -22,7 +22,7 @@ internal sealed partial class SqliteReads
             """, new { afterTime = after?.CreatedAtMs, afterId = after?.Id, take = limit + 1 }).AsList(), limit);
     }
 
-    public IReadOnlyList<RoleStateRow> Roles(long now)
+    public IReadOnlyList<RoleStateRow> Roles(long now, bool claimable = true)
     {
         using var db = Open();
         using var snapshot = ReadSnapshot.Begin(db);
@@ -32,12 +32,12 @@ internal sealed partial class SqliteReads
             SELECT agent_role FROM pipeline_stage_roles WHERE agent_role IS NOT NULL
             UNION SELECT role FROM role_controls ORDER BY 1
             """);
-        var claimable = ClaimableByRole(db, now);
+        var counts = claimable ? ClaimableByRole(db, now) : [];
         var active = LeasesByRole(db, now);
         return roles.Select(role =>
         {
             var row = controls.GetValueOrDefault(role) ?? new RoleStateRow { Role = role };
-            row.ClaimableCount = claimable.GetValueOrDefault(role)?.Count ?? 0;
+            row.ClaimableCount = counts.GetValueOrDefault(role)?.Count ?? 0;
             row.ActiveLeases = active.GetValueOrDefault(role);
             return row;
         }).ToList();

@@ -57,31 +57,6 @@ internal sealed partial class SqliteReads
         return RowPage<TaskRow>.Of(rows, filter.Limit);
     }
 
-    /// <summary>
-    /// The filtered or sorted listing; q matches through tasks_fts (title and description, the
-    /// store's word rules). A q with no term that can match gives an empty page.
-    /// </summary>
-    private RowPage<TaskRow> Search(TaskFilter filter, TaskSearch search)
-    {
-        string? match = null;
-        if (search.Text is not null)
-        {
-            if (FtsMatch.Build(search.Text) is not { } fts) return new RowPage<TaskRow>([], false);
-            match = "rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH @match)";
-            var (sql, args) = TaskListQuery.Build(filter, search, Dialect, match);
-            args.Add("match", fts);
-            return Page(sql, args, filter.Limit);
-        }
-        var (plain, plainArgs) = TaskListQuery.Build(filter, search, Dialect, match);
-        return Page(plain, plainArgs, filter.Limit);
-    }
-
-    private RowPage<TaskRow> Page(string sql, DynamicParameters args, int limit)
-    {
-        using var db = Open();
-        return RowPage<TaskRow>.Of(db.Query<TaskRow>(sql, args).AsList(), limit);
-    }
-
     public TaskDetailsRows? TaskDetails(string id)
     {
         using var db = Open();

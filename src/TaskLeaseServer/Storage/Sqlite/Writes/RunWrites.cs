@@ -7,34 +7,30 @@ internal sealed class RunWrites(SqliteWriteUnit unit) : IRunWrites
     public RunRow? Find(string runId) =>
         unit.Db.QuerySingleOrDefault<RunRow>($"SELECT {RunRow.Columns} FROM runs WHERE id = @runId", new { runId });
 
-    public long AppendEvent(string runId, string kind, string dataJson)
-    {
-        unit.Notice.EventAppended();
-        return unit.Db.ExecuteScalar<long>(
-            """
+    public long AppendEvent(string runId, string kind, string dataJson) =>
+        Insert($"""
             INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
-            VALUES (@runId, (SELECT task_id FROM runs WHERE id = @runId), @now, @kind, @dataJson) RETURNING id
-            """,
-            new { runId, now = unit.Now, kind, dataJson });
-    }
+            VALUES (@runId, (SELECT task_id FROM runs WHERE id = @runId), @now, @kind, @dataJson) {EventSql.Returning}
+            """, new { runId, now = unit.Now, kind, dataJson })!.Value;
 
-    public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson)
-    {
-        unit.Notice.EventAppended();
-        return unit.Db.ExecuteScalar<long?>("""
+    public long? AppendAsHolder(LeaseFence fence, string runId, string kind, string dataJson) =>
+        Insert($"""
             INSERT INTO events (run_id, task_id, ts_ms, kind, data_json)
             SELECT @runId, task_id, @now, @kind, @dataJson
             FROM leases WHERE id = @LeaseId AND token_hash = @TokenHash AND expires_at_ms > @now
-            RETURNING id
+            {EventSql.Returning}
             """, new { runId, now = unit.Now, kind, dataJson, fence.LeaseId, fence.TokenHash });
-    }
 
-    public long AppendTaskEvent(string taskId, string kind, string dataJson)
+    public long AppendTaskEvent(string taskId, string kind, string dataJson) =>
+        Insert($"INSERT INTO events (run_id, task_id, ts_ms, kind, data_json) VALUES (NULL, @taskId, @now, @kind, @dataJson) {EventSql.Returning}",
+            new { taskId, now = unit.Now, kind, dataJson })!.Value;
+
+    /// <summary>An event insert; what it appended goes into the unit's commit notice.</summary>
+    private long? Insert(string sql, object args)
     {
-        unit.Notice.EventAppended();
-        return unit.Db.ExecuteScalar<long>(
-            "INSERT INTO events (run_id, task_id, ts_ms, kind, data_json) VALUES (NULL, @taskId, @now, @kind, @dataJson) RETURNING id",
-            new { taskId, now = unit.Now, kind, dataJson });
+        if (unit.Db.QuerySingleOrDefault<AppendedEvent>(sql, args) is not { } appended) return null;
+        unit.Notice.EventAppended(appended.Key);
+        return appended.Id;
     }
 
     public RunRow? Latest(string taskId) =>
