@@ -102,6 +102,56 @@ public sealed class WorkerFacts
         log.AtLeast(LogLevel.Warning).Should().Contain(l => l.Contains("was lost while working", StringComparison.Ordinal));
     }
 
+    /// <summary>Counts the heartbeats the worker sends, with the time of each.</summary>
+    private sealed class CountsHeartbeats() : DelegatingHandler(new HttpClientHandler())
+    {
+        public readonly ConcurrentQueue<long> At = new();
+        public Action? OnBeat;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var sentAt = Stopwatch.GetTimestamp(); // the send, not the answer: a slow answer must not shift the schedule seen
+            var response = await base.SendAsync(request, ct);
+            if (request.RequestUri!.AbsolutePath.EndsWith("/heartbeat", StringComparison.Ordinal) && response.IsSuccessStatusCode)
+            {
+                At.Enqueue(sentAt);
+                OnBeat?.Invoke();
+            }
+            return response;
+        }
+    }
+
+    [Fact]
+    public async Task AHandlerThatOutlastsTheTtlKeepsItsLeaseByHeartbeatsEveryThirdOfIt()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var beats = new CountsHeartbeats();
+        var client = new TaskLeaseClient(new HttpClient(beats) { BaseAddress = server.BaseAddress });
+        var role = Flow.Unique("long");
+        var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+        var task = await client.CreateTaskAsync(new NewTask(pipeline, "t"));
+
+        // The handler works until the worker has heartbeat 4 times: past the 3 s TTL it was claimed with.
+        var fourBeats = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        beats.OnBeat = () => { if (beats.At.Count >= 4) fourBeats.TrySetResult(); };
+        var claimedAt = 0L;
+        var worker = Worker(client, role, 1, async (ctx, ct) =>
+        {
+            claimedAt = Stopwatch.GetTimestamp();
+            await fourBeats.Task.WaitAsync(ct);
+            return WorkResult.Transition("submit");
+        }, new CollectingLogger<TaskLeaseWorker>(), ttlMs: 3_000);
+        await worker.StartAsync(CancellationToken.None);
+        await WorkerHarness.Until(async () => (await client.GetTaskAsync(task)).Stage == "review", TimeSpan.FromSeconds(60), "the long task transitioned");
+        await worker.StopAsync(CancellationToken.None);
+
+        var at = beats.At.ToArray();
+        Stopwatch.GetElapsedTime(claimedAt, at[3]).Should().BeGreaterThan(TimeSpan.FromSeconds(3), "the handler outlasted the TTL");
+        (await client.GetTaskAsync(task)).TaskVersion.Should().Be(2, "its result was recorded on the lease it kept");
+        at.Zip(at.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).Should()
+            .OnlyContain(gap => gap > TimeSpan.FromMilliseconds(700), "a heartbeat every third of the 3 s TTL (1 s ticks), not more often");
+    }
+
     [Fact]
     public async Task AServerThatStaysAwayCancelsTheHandlerAtTheLeasesExpiryNotAfterTheRetries()
     {
