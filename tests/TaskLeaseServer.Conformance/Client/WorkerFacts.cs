@@ -128,7 +128,13 @@ public sealed class WorkerFacts
         var beats = new CountsHeartbeats();
         var client = new TaskLeaseClient(new HttpClient(beats) { BaseAddress = server.BaseAddress });
         var role = Flow.Unique("long");
-        var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+        // Review belongs to another role: this worker gets the task once.
+        var pipeline = await client.CreatePipelineAsync(role, new
+        {
+            initial = "todo",
+            states = new Dictionary<string, object> { ["todo"] = new { agent_role = role }, ["review"] = new { agent_role = role + "-review" }, ["done"] = new { terminal = true } },
+            transitions = new[] { new { from = "todo", to = "review", trigger = "submit" }, new { from = "review", to = "done", trigger = "approve" } },
+        });
         var task = await client.CreateTaskAsync(new NewTask(pipeline, "t"));
 
         // The handler works until the worker has heartbeat 4 times: past the 3 s TTL it was claimed with.
