@@ -11,18 +11,25 @@ namespace TaskLeaseServer.Client;
 /// subclass; lists are pages or, with the <c>Enumerate</c> methods, every item of every page.
 /// The HttpClient's BaseAddress is the server (e.g. http://127.0.0.1:7700).
 /// </summary>
-public sealed partial class TaskLeaseClient
+public sealed partial class TaskLeaseClient : IDisposable
 {
     private readonly Transport _transport;
+    private readonly HttpClient? _owned;
 
+    /// <summary>Over the caller's HttpClient, which the caller keeps and disposes.</summary>
     public TaskLeaseClient(HttpClient http, TaskLeaseClientOptions? options = null)
     {
         if (http.BaseAddress is null) throw new ArgumentException("the HttpClient needs a BaseAddress: the server's URL", nameof(http));
         _transport = new Transport(http, options ?? new TaskLeaseClientOptions());
     }
 
+    /// <summary>Over an HttpClient of its own (100 s timeout), closed by <see cref="Dispose"/>.</summary>
     public TaskLeaseClient(Uri server, string? apiKey = null)
-        : this(new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(100) }, new TaskLeaseClientOptions { ApiKey = apiKey }) { }
+        : this(new HttpClient { BaseAddress = server, Timeout = TimeSpan.FromSeconds(100) }, new TaskLeaseClientOptions { ApiKey = apiKey }) =>
+        _owned = _transport.Http;
+
+    /// <summary>Closes the connections of the HttpClient this client made for itself; a caller's HttpClient is left alone.</summary>
+    public void Dispose() => _owned?.Dispose();
 
     private Task<T> Get<T>(string path, CancellationToken ct) => _transport.SendAsync<T>(HttpMethod.Get, path, null, ct);
     private Task<T> Post<T>(string path, object? body, CancellationToken ct) => _transport.SendAsync<T>(HttpMethod.Post, path, body ?? Empty, ct);

@@ -19,6 +19,7 @@ public sealed class ServerTarget(Uri url, ServerProcess? process, string? apiTok
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        Typed.Dispose();
         if (Process is not null) await Process.DisposeAsync();
     }
 }

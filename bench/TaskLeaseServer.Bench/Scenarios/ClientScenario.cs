@@ -29,8 +29,9 @@ public static class ClientScenario
         var o = context.Options;
         await using var server = await context.OpenServer();
         var raw = server.Client;
-        var typed = new TaskLeaseClient(new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
-            { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(120) }, new TaskLeaseClientOptions { ApiKey = o.ApiToken, MaxRetries = 0 });
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+            { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(120) };
+        var typed = new TaskLeaseClient(http, new TaskLeaseClientOptions { ApiKey = o.ApiToken, MaxRetries = 0 });
         var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-client-{context.RunId}", Definition);
         await Seeder.Seed(raw, pipeline, Math.Max(1_000, o.Agents * 50), o.BulkClients);
 

@@ -43,6 +43,7 @@ public static class NodesScenario
         public async ValueTask DisposeAsync()
         {
             foreach (var c in Clients) c.Dispose();
+            Typed.Dispose();
             foreach (var s in servers) await s.DisposeAsync();
         }
     }

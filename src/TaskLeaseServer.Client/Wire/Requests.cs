@@ -25,7 +25,7 @@ public sealed record ClaimRequest(string AgentId, string AgentRole)
     public long? LeaseTtlMs { get; init; }
     /// <summary>Long-poll: wait up to this long (0..30000 ms) for a claimable task before answering "none".</summary>
     public int? WaitMs { get; init; }
-    /// <summary>Stage name → the most tasks of that stage leased at once (CONTRACT §8.17 concurrency.per_state).</summary>
+    /// <summary>Stage name → the most tasks in a stage of that name leased at once (sent as concurrency.per_state; 0 or less is no limit).</summary>
     public IReadOnlyDictionary<string, int>? PerState { get; init; }
 }
 

@@ -2,8 +2,8 @@ namespace TaskLeaseServer.Client;
 
 /// <summary>
 /// Keeps one lease alive: a heartbeat every third of its TTL. A 410 or 404 (expired, revoked,
-/// reaped) or a lease whose expiry passes while the server cannot be reached cancels
-/// <see cref="Token"/>; after that the lease is never used again.
+/// reaped) or a lease whose expiry passes while the server cannot be reached (even in the middle of
+/// a heartbeat's retries) cancels <see cref="Token"/>; after that the lease is never used again.
 /// </summary>
 internal sealed class LeaseKeeper : IAsyncDisposable
 {
@@ -43,12 +43,21 @@ internal sealed class LeaseKeeper : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(_stopBeating.Token).ConfigureAwait(false))
             {
+                // A heartbeat still being retried when the lease runs out is given up there, not after its last retry.
+                var left = Math.Max(0, _expiresAtMs - time.GetUtcNow().ToUnixTimeMilliseconds());
+                using var expiry = new CancellationTokenSource(TimeSpan.FromMilliseconds(left), time);
+                using var call = CancellationTokenSource.CreateLinkedTokenSource(_stopBeating.Token, expiry.Token);
                 try
                 {
-                    var beat = await _client.HeartbeatAsync(_claim.LeaseId, _claim.LeaseToken, _options.LeaseTtlMs, _stopBeating.Token).ConfigureAwait(false);
+                    var beat = await _client.HeartbeatAsync(_claim.LeaseId, _claim.LeaseToken, _options.LeaseTtlMs, call.Token).ConfigureAwait(false);
                     _expiresAtMs = beat.ExpiresAtMs;
                 }
                 catch (LeaseLostException) { MarkLost(); return; }
+                catch (OperationCanceledException) when (expiry.IsCancellationRequested && !_stopBeating.IsCancellationRequested)
+                {
+                    MarkLost(); // the server stayed away until the expiry: another agent may hold the task now
+                    return;
+                }
                 catch (TaskLeaseException) when (time.GetUtcNow().ToUnixTimeMilliseconds() >= _expiresAtMs)
                 {
                     MarkLost(); // the server stayed away past the expiry: another agent may hold the task now

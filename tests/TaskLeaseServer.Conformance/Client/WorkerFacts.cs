@@ -102,6 +102,99 @@ public sealed class WorkerFacts
         log.AtLeast(LogLevel.Warning).Should().Contain(l => l.Contains("was lost while working", StringComparison.Ordinal));
     }
 
+    /// <summary>Counts the heartbeats the worker sends, with the time of each.</summary>
+    private sealed class CountsHeartbeats() : DelegatingHandler(new HttpClientHandler())
+    {
+        public readonly ConcurrentQueue<long> At = new();
+        public Action? OnBeat;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            var sentAt = Stopwatch.GetTimestamp(); // the send, not the answer: a slow answer must not shift the schedule seen
+            var response = await base.SendAsync(request, ct);
+            if (request.RequestUri!.AbsolutePath.EndsWith("/heartbeat", StringComparison.Ordinal) && response.IsSuccessStatusCode)
+            {
+                At.Enqueue(sentAt);
+                OnBeat?.Invoke();
+            }
+            return response;
+        }
+    }
+
+    [Fact]
+    public async Task AHandlerThatOutlastsTheTtlKeepsItsLeaseByHeartbeatsEveryThirdOfIt()
+    {
+        await using var server = await ServerProcess.StartAsync();
+        var beats = new CountsHeartbeats();
+        var client = new TaskLeaseClient(new HttpClient(beats) { BaseAddress = server.BaseAddress });
+        var role = Flow.Unique("long");
+        // Review belongs to another role: this worker gets the task once.
+        var pipeline = await client.CreatePipelineAsync(role, new
+        {
+            initial = "todo",
+            states = new Dictionary<string, object> { ["todo"] = new { agent_role = role }, ["review"] = new { agent_role = role + "-review" }, ["done"] = new { terminal = true } },
+            transitions = new[] { new { from = "todo", to = "review", trigger = "submit" }, new { from = "review", to = "done", trigger = "approve" } },
+        });
+        var task = await client.CreateTaskAsync(new NewTask(pipeline, "t"));
+
+        // The handler works until the worker has heartbeat 4 times: past the 3 s TTL it was claimed with.
+        var fourBeats = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        beats.OnBeat = () => { if (beats.At.Count >= 4) fourBeats.TrySetResult(); };
+        var claimedAt = 0L;
+        var worker = Worker(client, role, 1, async (ctx, ct) =>
+        {
+            claimedAt = Stopwatch.GetTimestamp();
+            await fourBeats.Task.WaitAsync(ct);
+            return WorkResult.Transition("submit");
+        }, new CollectingLogger<TaskLeaseWorker>(), ttlMs: 3_000);
+        await worker.StartAsync(CancellationToken.None);
+        await WorkerHarness.Until(async () => (await client.GetTaskAsync(task)).Stage == "review", TimeSpan.FromSeconds(60), "the long task transitioned");
+        await worker.StopAsync(CancellationToken.None);
+
+        var at = beats.At.ToArray();
+        Stopwatch.GetElapsedTime(claimedAt, at[3]).Should().BeGreaterThan(TimeSpan.FromSeconds(3), "the handler outlasted the TTL");
+        (await client.GetTaskAsync(task)).TaskVersion.Should().Be(2, "its result was recorded on the lease it kept");
+        at.Zip(at.Skip(1), (a, b) => Stopwatch.GetElapsedTime(a, b)).Should()
+            .OnlyContain(gap => gap > TimeSpan.FromMilliseconds(700), "a heartbeat every third of the 3 s TTL (1 s ticks), not more often");
+    }
+
+    [Fact]
+    public async Task AServerThatStaysAwayCancelsTheHandlerAtTheLeasesExpiryNotAfterTheRetries()
+    {
+        var server = await ServerProcess.StartAsync();
+        try
+        {
+            // Retries that would go on for a minute: the heartbeat must give up at the lease's expiry.
+            var client = WorkerHarness.PatientClient(server.BaseAddress);
+            var role = Flow.Unique("away");
+            var pipeline = await client.CreatePipelineAsync(role, WorkerHarness.TwoStageDefinition(role));
+            await client.CreateTaskAsync(new NewTask(pipeline, "t"));
+
+            var held = new TaskCompletionSource<TaskContext>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var canceledAt = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var worker = Worker(client, role, 1, async (ctx, ct) =>
+            {
+                held.TrySetResult(ctx);
+                try { await Task.Delay(Timeout.Infinite, ct); }
+                catch (OperationCanceledException) { canceledAt.TrySetResult(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()); }
+                return WorkResult.Transition("submit");
+            }, new CollectingLogger<TaskLeaseWorker>(), ttlMs: 3_000);
+            await worker.StartAsync(CancellationToken.None);
+            await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            var killedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            await server.StopAsync(); // kill -9; the lease runs out at most 3 s after its last heartbeat
+            var at = await canceledAt.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await worker.StopAsync(CancellationToken.None);
+
+            (at - killedAt).Should().BeLessThan(3_000 + 1_500, "the handler stops by the lease's expiry, not after a minute of retries");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+    }
+
     [Fact]
     public async Task ShutdownReleasesTheLeasesItHoldsAndTheTasksAreClaimableAtOnce()
     {
