@@ -13,15 +13,6 @@ namespace TaskLeaseServer.Bench.Scenarios;
 /// </summary>
 public static class ClientScenario
 {
-    private const string Definition = """
-        {"initial":"todo","states":{"todo":{"agent_role":"coder"},"review":{"agent_role":"reviewer"},"done":{"terminal":true}},
-         "transitions":[{"from":"todo","to":"review","trigger":"submit"},{"from":"review","to":"todo","trigger":"reject"},
-                        {"from":"review","to":"done","trigger":"approve"}]}
-        """;
-
-    private static readonly byte[] EventBody = Wire.Utf8("""{"kind":"progress","data":{"step":1,"note":"working"}}""");
-    private static readonly byte[] SubmitBody = Wire.Utf8("""{"trigger":"submit"}""");
-    private static readonly byte[] RejectBody = Wire.Utf8("""{"trigger":"reject"}""");
     private static readonly object EventData = new { step = 1, note = "working" };
 
     public static async Task Run(BenchContext context)
@@ -32,18 +23,18 @@ public static class ClientScenario
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
             { BaseAddress = server.Url, Timeout = TimeSpan.FromSeconds(120) };
         var typed = new TaskLeaseClient(http, new TaskLeaseClientOptions { ApiKey = o.ApiToken, MaxRetries = 0 });
-        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-client-{context.RunId}", Definition);
+        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-client-{context.RunId}", CycleScenario.Definition);
         await Seeder.Seed(raw, pipeline, Math.Max(1_000, o.Agents * 50), o.BulkClients);
 
-        var claimBodies = Enumerable.Range(0, o.Agents).Select(i => Wire.ClaimBody($"agent-{i}", Role(i))).ToArray();
-        var claims = Enumerable.Range(0, o.Agents).Select(i => new ClaimRequest($"agent-{i}", Role(i)) { LeaseTtlMs = 300_000 }).ToArray();
+        var claimBodies = Enumerable.Range(0, o.Agents).Select(i => Wire.ClaimBody($"agent-{i}", CycleScenario.Role(i))).ToArray();
+        var claims = Enumerable.Range(0, o.Agents).Select(i => new ClaimRequest($"agent-{i}", CycleScenario.Role(i)) { LeaseTtlMs = 300_000 }).ToArray();
 
         async Task<bool> Raw(int agent, Latencies lat)
         {
             var t = Stopwatch.GetTimestamp();
             if (Wire.ParseClaim(await raw.Post("/leases/claim", claimBodies[agent], 200, 204)) is not { } lease) return false;
-            await raw.PostWithLease($"/runs/{lease.RunId}/events", EventBody, lease.Token, 201);
-            await raw.PostWithLease($"/runs/{lease.RunId}/transition", agent % 2 == 0 ? SubmitBody : RejectBody, lease.Token, 200);
+            await raw.PostWithLease($"/runs/{lease.RunId}/events", CycleScenario.EventBody, lease.Token, 201);
+            await raw.PostWithLease($"/runs/{lease.RunId}/transition", agent % 2 == 0 ? CycleScenario.SubmitBody : CycleScenario.RejectBody, lease.Token, 200);
             lat.Add("cycle", t);
             return true;
         }
@@ -89,6 +80,4 @@ public static class ClientScenario
         report.Info("client", "server CPU per cycle raw / TaskLeaseClient", $"{CpuUs("raw"):#,0} / {CpuUs("client"):#,0} µs ({Report.Ratio(CpuUs("client") / CpuUs("raw"))})");
         report.Info("client", "cycle p50 raw / TaskLeaseClient", $"{Report.Ms(P50("raw"))} / {Report.Ms(P50("client"))}");
     }
-
-    private static string Role(int agent) => agent % 2 == 0 ? "coder" : "reviewer";
 }

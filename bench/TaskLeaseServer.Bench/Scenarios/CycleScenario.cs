@@ -12,15 +12,19 @@ namespace TaskLeaseServer.Bench.Scenarios;
 /// </summary>
 public static class CycleScenario
 {
-    private const string Definition = """
+    // The cycle's pipeline and request bodies, shared by the scenarios that run the same loop (nodes, client).
+    internal const string Definition = """
         {"initial":"todo","states":{"todo":{"agent_role":"coder"},"review":{"agent_role":"reviewer"},"done":{"terminal":true}},
          "transitions":[{"from":"todo","to":"review","trigger":"submit"},{"from":"review","to":"todo","trigger":"reject"},
                         {"from":"review","to":"done","trigger":"approve"}]}
         """;
 
-    private static readonly byte[] EventBody = Wire.Utf8("""{"kind":"progress","data":{"step":1,"note":"working"}}""");
-    private static readonly byte[] SubmitBody = Wire.Utf8("""{"trigger":"submit"}""");
-    private static readonly byte[] RejectBody = Wire.Utf8("""{"trigger":"reject"}""");
+    internal static readonly byte[] EventBody = Wire.Utf8("""{"kind":"progress","data":{"step":1,"note":"working"}}""");
+    internal static readonly byte[] SubmitBody = Wire.Utf8("""{"trigger":"submit"}""");
+    internal static readonly byte[] RejectBody = Wire.Utf8("""{"trigger":"reject"}""");
+
+    /// <summary>Even agents code, odd agents review, so tasks keep moving between the two stages.</summary>
+    internal static string Role(int agent) => agent % 2 == 0 ? "coder" : "reviewer";
 
     public static async Task Run(BenchContext context)
     {
@@ -31,7 +35,7 @@ public static class CycleScenario
         await Seeder.Seed(client, pipeline, Math.Max(1_000, o.Agents * 50), o.BulkClients);
 
         var claimBodies = Enumerable.Range(0, o.Agents)
-            .Select(i => Wire.ClaimBody($"agent-{i}", i % 2 == 0 ? "coder" : "reviewer")).ToArray();
+            .Select(i => Wire.ClaimBody($"agent-{i}", Role(i))).ToArray();
 
         async Task<bool> Cycle(int agent, Latencies lat)
         {

@@ -16,16 +16,6 @@ public static class NodesScenario
 {
     public const double MinThreeNodeRatio = 0.8;
 
-    private const string Definition = """
-        {"initial":"todo","states":{"todo":{"agent_role":"coder"},"review":{"agent_role":"reviewer"},"done":{"terminal":true}},
-         "transitions":[{"from":"todo","to":"review","trigger":"submit"},{"from":"review","to":"todo","trigger":"reject"},
-                        {"from":"review","to":"done","trigger":"approve"}]}
-        """;
-
-    private static readonly byte[] EventBody = Wire.Utf8("""{"kind":"progress","data":{"step":1,"note":"working"}}""");
-    private static readonly byte[] SubmitBody = Wire.Utf8("""{"trigger":"submit"}""");
-    private static readonly byte[] RejectBody = Wire.Utf8("""{"trigger":"reject"}""");
-
     /// <summary>One set-up: its servers, one client per server, and whether PostgreSQL's CPU counts for it.</summary>
     private sealed class Setup(string name, List<ServerProcess> servers, bool postgres) : IAsyncDisposable
     {
@@ -61,11 +51,11 @@ public static class NodesScenario
             ServerProcess.Start(o.ServerDll, $"{shared}?application_name=n{i}")))], postgres: true);
         Setup[] setups = [sqlite, one, three];
 
-        var claimBodies = Enumerable.Range(0, o.Agents).Select(i => Wire.ClaimBody($"agent-{i}", i % 2 == 0 ? "coder" : "reviewer")).ToArray();
+        var claimBodies = Enumerable.Range(0, o.Agents).Select(i => Wire.ClaimBody($"agent-{i}", CycleScenario.Role(i))).ToArray();
         foreach (var setup in setups)
         {
             foreach (var c in setup.Clients) context.Track(c);
-            var pipeline = await Wire.CreatePipeline(setup.Typed, $"bench-nodes-{context.RunId}", Definition);
+            var pipeline = await Wire.CreatePipeline(setup.Typed, $"bench-nodes-{context.RunId}", CycleScenario.Definition);
             await Seeder.Seed(setup.Clients[0], pipeline, Math.Max(1_000, o.Agents * 50), o.BulkClients);
         }
 
@@ -81,10 +71,10 @@ public static class NodesScenario
             }
             lat.Add("claim", t);
             t = Stopwatch.GetTimestamp();
-            await client.PostWithLease($"/runs/{lease.RunId}/events", EventBody, lease.Token, 201);
+            await client.PostWithLease($"/runs/{lease.RunId}/events", CycleScenario.EventBody, lease.Token, 201);
             lat.Add("event", t);
             t = Stopwatch.GetTimestamp();
-            await client.PostWithLease($"/runs/{lease.RunId}/transition", agent % 2 == 0 ? SubmitBody : RejectBody, lease.Token, 200);
+            await client.PostWithLease($"/runs/{lease.RunId}/transition", agent % 2 == 0 ? CycleScenario.SubmitBody : CycleScenario.RejectBody, lease.Token, 200);
             lat.Add("transition", t);
             return true;
         };
