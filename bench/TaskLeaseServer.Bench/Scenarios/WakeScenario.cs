@@ -82,6 +82,9 @@ public static class WakeScenario
     private static async Task WithIdleWaiters(BenchContext context, ServerTarget server, string pipeline, int count)
     {
         var (none, noneCpu) = await ClaimLatency(context, server, pipeline);
+        // The measured phase must fit between the last waiter queueing and the first one's wait running out
+        // (30 s): its backlog is seeded before the waiters queue, and renewals inside it are counted below.
+        await SeedBacklog(context, server, pipeline);
         var before = Rss(server);
         using var idle = NewHttp(server.Url);
         using var stop = new CancellationTokenSource();
@@ -111,7 +114,7 @@ public static class WakeScenario
         var queuedIn = queued.Elapsed;
         var after = Rss(server);
         var renewedBefore = Interlocked.Read(ref renewals);
-        var (with, withCpu) = await ClaimLatency(context, server, pipeline);
+        var (with, withCpu) = await ClaimLatency(context, server, pipeline, seed: false);
         var renewedDuring = Interlocked.Read(ref renewals) - renewedBefore;
         await stop.CancelAsync();
         idle.CancelPendingRequests();
@@ -223,11 +226,12 @@ public static class WakeScenario
     }
 
     /// <summary>Sequential plain claims (then finishes) from a seeded backlog, for one phase; p50 ms.</summary>
-    private static async Task<(double P50, double CpuUs)> ClaimLatency(BenchContext context, ServerTarget server, string pipeline)
+    private static async Task<(double P50, double CpuUs)> ClaimLatency(BenchContext context, ServerTarget server, string pipeline,
+        bool seed = true)
     {
         var o = context.Options;
         var client = server.Client;
-        await Seeder.Seed(client, pipeline, o.Smoke ? 300 : 5_000, o.BulkClients);
+        if (seed) await SeedBacklog(context, server, pipeline);
         var plain = Wire.Utf8("""{"agent_id":"plain","agent_role":"wake"}""");
         var samples = new List<double>();
         var clock = Stopwatch.StartNew();
@@ -247,6 +251,9 @@ public static class WakeScenario
         samples.Sort();
         return (P(samples, 50), samples.Count == 0 ? double.NaN : cpu.TotalMicroseconds / samples.Count);
     }
+
+    private static Task SeedBacklog(BenchContext context, ServerTarget server, string pipeline) =>
+        Seeder.Seed(server.Client, pipeline, context.Options.Smoke ? 300 : 5_000, context.Options.BulkClients);
 
     private static async Task Finish(BenchClient client, Answer claim)
     {
