@@ -5,7 +5,7 @@ namespace TaskLeaseServer.Bench;
 /// <summary>What to run and how big: the command line, with sizes that shrink under --smoke.</summary>
 public sealed record BenchOptions
 {
-    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake", "client", "ui", "ui-soak"];
+    public static readonly string[] AllScenarios = ["cycle", "backlog", "bulk", "store", "memory", "storage", "nodes", "filters", "wake", "streams", "client", "ui", "ui-soak"];
 
     public static readonly string[] LongScenarios = ["ui-soak"];
 
@@ -38,7 +38,7 @@ public sealed record BenchOptions
     public int UiRounds { get; init; } = 20;
 
     public const string Usage = """
-        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|wake|client|ui|ui-soak|all[,...]] [--seconds N] [--smoke]
+        usage: TaskLeaseServer.Bench [--scenario cycle|backlog|bulk|store|memory|storage|nodes|filters|wake|streams|client|ui|ui-soak|all[,...]] [--seconds N] [--smoke]
                                      [--engine sqlite|postgresql]
                                      [--url http://127.0.0.1:7700] [--token T] [--server-dll PATH] [--agents N]
                                      [--large N] [--blocked N] [--store-large N] [--filter-tasks N]

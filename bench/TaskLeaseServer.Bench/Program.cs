@@ -38,6 +38,7 @@ foreach (var scenario in options.Scenarios)
             "nodes" => NodesScenario.Run(context),
             "filters" => FilterScenario.Run(context),
             "wake" => WakeScenario.Run(context),
+            "streams" => StreamsScenario.Run(context),
             "client" => ClientScenario.Run(context),
             "ui" => UiScenario.Run(context),
             "ui-soak" => UiSoakScenario.Run(context),

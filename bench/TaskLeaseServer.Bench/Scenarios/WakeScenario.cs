@@ -1,26 +1,21 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using TaskLeaseServer.Bench.Harness;
 using TaskLeaseServer.Client;
+using static TaskLeaseServer.Bench.Scenarios.ClaimLoop;
 
 namespace TaskLeaseServer.Bench.Scenarios;
 
 /// <summary>
-/// Long-poll claims and streams (issue 10, EXTENSIONS §2, §6), on one fresh server:
+/// Long-poll claims (issue 10, EXTENSIONS §2), on one fresh server (open streams: <see cref="StreamsScenario"/>):
 /// 1. wake-up latency, from a create's answer to the waiting claim's answer, next to a plain claim's
 ///    latency measured in the same loop (each iteration does one of each);
 /// 2. plain claim latency with many idle waiters on other roles vs none, and server memory per waiter;
-/// 3. the same with many idle open SSE streams, and memory per stream;
-/// 4. 16 agents taking work as a producer trickles it in: wait_ms vs a 50 ms sleep between polls,
+/// 3. 16 agents taking work as a producer trickles it in: wait_ms vs a 50 ms sleep between polls,
 ///    claims/s and wasted (204) answers.
 /// </summary>
 public static class WakeScenario
 {
-    private const string Definition = """
-        {"initial":"todo","states":{"todo":{"agent_role":"wake"},"done":{"terminal":true}},
-         "transitions":[{"from":"todo","to":"done","trigger":"finish"}]}
-        """;
     /// <summary>The roles the idle waiters wait for: stages of a pipeline of their own, so GET /ops/roles counts them.</summary>
     private const int IdleRoles = 100;
 
@@ -29,21 +24,18 @@ public static class WakeScenario
         ",\"done\":{\"terminal\":true}},\"transitions\":[" +
         string.Join(",", Enumerable.Range(0, IdleRoles).Select(i => $"{{\"from\":\"s{i}\",\"to\":\"done\",\"trigger\":\"finish\"}}")) + "]}";
 
-    private static readonly byte[] FinishBody = Wire.Utf8("""{"trigger":"finish"}""");
-
     public static async Task Run(BenchContext context)
     {
         var o = context.Options;
         await using var server = await context.OpenServer();
         var client = server.Client;
-        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-wake-{context.RunId}", Definition);
+        var pipeline = await Wire.CreatePipeline(server.Typed, $"bench-wake-{context.RunId}", WakeDefinition);
         await Wire.CreatePipeline(server.Typed, $"bench-idle-{context.RunId}", IdleDefinition());
         var task = Wire.Utf8($$"""{"pipeline_id":"{{pipeline}}","title":"wake","description":""}""");
         using var waiting = NewHttp(server.Url);
 
         await WakeLatency(context, server, waiting, task, o.Smoke ? 30 : 1_000);
         await WithIdleWaiters(context, server, pipeline, o.Smoke ? 200 : 10_000);
-        await WithOpenStreams(context, server, pipeline, o.Smoke ? 50 : 1_000);
         await Trickle(context, client, waiting, task);
     }
 
@@ -81,7 +73,8 @@ public static class WakeScenario
     /// <summary>Claim p50 from a backlog with no waiters, then with <paramref name="count"/> waiting on other roles.</summary>
     private static async Task WithIdleWaiters(BenchContext context, ServerTarget server, string pipeline, int count)
     {
-        var (none, noneCpu) = await ClaimLatency(context, server, pipeline);
+        await SeedBacklog(context, server, pipeline);
+        var (none, noneCpu) = await Latency(context, server);
         // The measured phase must fit between the last waiter queueing and the first one's wait running out
         // (30 s): its backlog is seeded before the waiters queue, and renewals inside it are counted below.
         await SeedBacklog(context, server, pipeline);
@@ -114,13 +107,14 @@ public static class WakeScenario
         var queuedIn = queued.Elapsed;
         var after = Rss(server);
         var renewedBefore = Interlocked.Read(ref renewals);
-        var (with, withCpu) = await ClaimLatency(context, server, pipeline, seed: false);
+        var (with, withCpu) = await Latency(context, server);
         var renewedDuring = Interlocked.Read(ref renewals) - renewedBefore;
         await stop.CancelAsync();
         idle.CancelPendingRequests();
         await Task.WhenAll(waiters);
         await UntilNoneWaiting(server.Typed);
-        var (noneAfter, noneAfterCpu) = await ClaimLatency(context, server, pipeline);
+        await SeedBacklog(context, server, pipeline);
+        var (noneAfter, noneAfterCpu) = await Latency(context, server);
         var baseline = (none + noneAfter) / 2; // before and after: the machine's drift falls on both sides
 
         var report = context.Report;
@@ -132,43 +126,6 @@ public static class WakeScenario
         report.Info("wake", $"{count:#,0} waiters queued in / renewed while measuring / 503s while queueing (retried)",
             $"{queuedIn.TotalSeconds:0.0} s / {renewedDuring} / {Interlocked.Read(ref unavailable):#,0}");
         if (before is { } b && after is { } a) report.Info("wake", "server memory per idle waiter (RSS growth ÷ waiters)", Bytes((a - b) / (double)count));
-    }
-
-    /// <summary>Claim p50 with no streams, then with <paramref name="count"/> idle SSE streams open (filtered to another pipeline).</summary>
-    private static async Task WithOpenStreams(BenchContext context, ServerTarget server, string pipeline, int count)
-    {
-        var (none, noneCpu) = await ClaimLatency(context, server, pipeline);
-        using var http = NewHttp(server.Url);
-        // One stream first: any subscriber makes the node read each commit's events once (EventFeed), whatever the
-        // number of streams; the step from one stream to many is what the streams themselves cost.
-        var first = await http.GetAsync($"/events/stream?pipeline_id=idle-{Guid.NewGuid():N}", HttpCompletionOption.ResponseHeadersRead);
-        if ((int)first.StatusCode != 200) throw new InvalidOperationException($"stream answered {(int)first.StatusCode}");
-        var (one, oneCpu) = await ClaimLatency(context, server, pipeline);
-        var before = Rss(server);
-        var streams = new List<HttpResponseMessage>(count) { first };
-        for (var i = 0; i < count; i += 50)
-        {
-            streams.AddRange(await Task.WhenAll(Enumerable.Range(i, Math.Min(50, count - 1 - i)).Select(async _ =>
-            {
-                var response = await http.GetAsync($"/events/stream?pipeline_id=idle-{Guid.NewGuid():N}", HttpCompletionOption.ResponseHeadersRead);
-                if ((int)response.StatusCode != 200) throw new InvalidOperationException($"stream answered {(int)response.StatusCode}");
-                return response;
-            })));
-        }
-        var after = Rss(server);
-        var (with, withCpu) = await ClaimLatency(context, server, pipeline);
-        foreach (var s in streams) s.Dispose();
-        var (noneAfter, noneAfterCpu) = await ClaimLatency(context, server, pipeline);
-        var baseline = (none + noneAfter) / 2;
-
-        var report = context.Report;
-        report.Info("wake", $"claim p50: no streams (before, after) / 1 open stream / {count:#,0} open idle streams",
-            $"{Report.Ms(none)}, {Report.Ms(noneAfter)} / {Report.Ms(one)} / {Report.Ms(with)}");
-        report.Check("wake", "claim p50 with open streams ÷ without", Report.Ratio(with / baseline), "≤ 1.10×", with / baseline <= 1.10);
-        report.Info("wake", $"claim p50 with {count:#,0} streams ÷ with 1", Report.Ratio(with / one));
-        report.Info("wake", $"server CPU per claim + finish: no streams (before, after) / 1 stream / {count:#,0} streams",
-            $"{noneCpu:#,0}, {noneAfterCpu:#,0} / {oneCpu:#,0} / {withCpu:#,0} µs");
-        if (before is { } b && after is { } a) report.Info("wake", "server memory per open stream (RSS growth ÷ streams)", Bytes((a - b) / (double)(count - 1)));
     }
 
     /// <summary>
@@ -225,42 +182,6 @@ public static class WakeScenario
         }
     }
 
-    /// <summary>Sequential plain claims (then finishes) from a seeded backlog, for one phase; p50 ms.</summary>
-    private static async Task<(double P50, double CpuUs)> ClaimLatency(BenchContext context, ServerTarget server, string pipeline,
-        bool seed = true)
-    {
-        var o = context.Options;
-        var client = server.Client;
-        if (seed) await SeedBacklog(context, server, pipeline);
-        var plain = Wire.Utf8("""{"agent_id":"plain","agent_role":"wake"}""");
-        var samples = new List<double>();
-        var clock = Stopwatch.StartNew();
-        var warm = TimeSpan.FromSeconds(o.Smoke ? 0.2 : 1);
-        TimeSpan? cpuFrom = null;
-        while (clock.Elapsed < context.Phase + warm)
-        {
-            if (cpuFrom is null && clock.Elapsed > warm) cpuFrom = server.Cpu();
-            var t = Stopwatch.GetTimestamp();
-            var answer = await client.Post("/leases/claim", plain, 200, 204);
-            if (answer.Status != 200) break;
-            if (cpuFrom is not null) samples.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-            await Finish(client, answer);
-        }
-        var cpu = server.Cpu() - (cpuFrom ?? server.Cpu());
-        // What is left of the backlog stays; the next measurement seeds its own.
-        samples.Sort();
-        return (P(samples, 50), samples.Count == 0 ? double.NaN : cpu.TotalMicroseconds / samples.Count);
-    }
-
-    private static Task SeedBacklog(BenchContext context, ServerTarget server, string pipeline) =>
-        Seeder.Seed(server.Client, pipeline, context.Options.Smoke ? 300 : 5_000, context.Options.BulkClients);
-
-    private static async Task Finish(BenchClient client, Answer claim)
-    {
-        if (Wire.ParseClaim(claim) is { } lease)
-            await client.PostWithLease($"/runs/{lease.RunId}/transition", FinishBody, lease.Token, 200);
-    }
-
     private static async Task<(Answer Response, long AnsweredAt)> Claim(HttpClient http, string agent, string role, long waitMs,
         CancellationToken cancel = default)
     {
@@ -296,17 +217,4 @@ public static class WakeScenario
 
     /// <summary>A claim answered 503 (the node's connections stayed busy): retry, as the answer says.</summary>
     private sealed class UnavailableException : Exception;
-
-    private static HttpClient NewHttp(Uri url) => new(new SocketsHttpHandler
-    {
-        UseProxy = false, MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-    })
-    { BaseAddress = url, Timeout = TimeSpan.FromSeconds(120) };
-
-    private static long? Rss(ServerTarget server) => server.Process?.CurrentRssBytes();
-
-    private static double P(List<double> sorted, double p) =>
-        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
-
-    private static string Bytes(double bytes) => (bytes / 1024).ToString("0.0", CultureInfo.InvariantCulture) + " KB";
 }
